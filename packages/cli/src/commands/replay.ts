@@ -1,0 +1,134 @@
+/**
+ * `patchwise replay`: run conformance cases on the simulated kernel.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { Command } from 'commander';
+import { Diagnostic } from '@patchwise/diagnostics';
+import {
+  CASES_DIR,
+  caseFiles,
+  diffResult,
+  EXTRA_CASES_DIR,
+  loadCase,
+  OPS,
+  runCase,
+  summaryLine,
+  type CaseResult,
+  type SelftestCase,
+} from '@patchwise/kselftest';
+import { selftestModules } from '@patchwise/sim';
+import { ExitCode } from '../exit-codes.js';
+import type { Output } from '../output.js';
+
+function helpText(): string {
+  const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
+  const modules = selftestModules.map((m) => `  ${m.name.padEnd(26)} ${m.livepatch ? 'livepatch' : 'module   '}  ${m.description ?? ''}`);
+  return `
+Case format (YAML):
+  id: group/name            # required
+  title: the selftest's own title
+  comment: what the case shows
+  source: tools/testing/selftests/livepatch/test-*.sh
+  ops:                      # performed in order; each a one-key map
+    - load_lp: test_klp_livepatch
+    - load_lp: {name: test_klp_atomic_replace, params: replace=1}
+  expect: |                 # the filtered kernel log, exactly
+    % insmod test_modules/test_klp_livepatch.ko
+    livepatch: enabling patch 'test_klp_livepatch'
+  notes: subtleties
+
+The log is filtered as the selftests filter it: lines containing "livepatch:" or "test_klp",
+without "tainting kernel"/"taints kernel" lines. Each case runs on a fresh simulated machine.
+
+Ops:
+${ops.join('\n')}
+
+Modules:
+${modules.join('\n')}
+
+Examples:
+  $ patchwise replay --check                  # every bundled case
+  $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml
+  $ patchwise replay --check my-cases/
+
+Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 2 bad input.`;
+}
+
+/** Case files named on the command line: files, or folders of `*.yaml`. */
+function resolveCaseFiles(paths: readonly string[]): string[] {
+  if (paths.length === 0) return [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR)];
+  return paths.flatMap((path) => {
+    if (!existsSync(path)) {
+      throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'no such file or folder', hint: 'check the path' });
+    }
+    return statSync(path).isDirectory() ? caseFiles(path) : [path];
+  });
+}
+
+const display = (file: string) => {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+};
+
+export interface ReplayOptions {
+  readonly check?: boolean;
+}
+
+export function replay(out: Output, paths: readonly string[], options: ReplayOptions): ExitCode {
+  // Parse every case before running any: bad input changes nothing and runs nothing.
+  const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const result = runCase(c);
+    results.push(result);
+    if (!options.check) {
+      if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
+      if (result.output.length) out.out(result.output.join('\n'));
+      if (result.failure) out.err(out.style('red', `${c.file}: ${result.failure.message}`));
+      continue;
+    }
+    if (result.passed) {
+      out.out(`${out.style('green', 'pass')} ${c.id}`);
+      continue;
+    }
+    out.out(`${out.style('red', 'FAIL')} ${c.id} (${c.file})`);
+    if (result.failure) out.out(`  ${result.failure.message}`);
+    const diff = diffResult(result);
+    if (diff) out.out(colorDiff(out, diff));
+  }
+  if (!options.check) return results.some((r) => r.failure) ? ExitCode.Failed : ExitCode.Ok;
+  const summary = summaryLine(results);
+  const allPassed = results.every((r) => r.passed);
+  out.out(out.style(allPassed ? 'green' : 'red', summary));
+  return allPassed ? ExitCode.Ok : ExitCode.Failed;
+}
+
+function colorDiff(out: Output, diff: string): string {
+  if (!out.color) return diff.trimEnd();
+  return diff
+    .trimEnd()
+    .split('\n')
+    .map((line) =>
+      line.startsWith('+') && !line.startsWith('+++')
+        ? out.style('green', line)
+        : line.startsWith('-') && !line.startsWith('---')
+          ? out.style('red', line)
+          : line.startsWith('@@')
+            ? out.style('cyan', line)
+            : line,
+    )
+    .join('\n');
+}
+
+export function replayCommand(run: (fn: () => ExitCode) => void, out: () => Output): Command {
+  return new Command('replay')
+    .summary("replay the kernel's livepatch selftests on the simulated kernel")
+    .description(
+      'Run conformance cases (the kernel selftests in a neutral YAML format) on the simulated kernel and print the filtered kernel log. With no CASE, runs every bundled case.',
+    )
+    .argument('[case...]', 'case files or folders of them')
+    .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
+    .addHelpText('after', helpText)
+    .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));
+}

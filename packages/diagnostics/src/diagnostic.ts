@@ -1,0 +1,85 @@
+/**
+ * One error a user can act on: what is wrong, where (file, line, column, path inside the document),
+ * and how to fix it.
+ */
+
+/** A place in a source file. Lines and columns are 1-based. */
+export interface SourcePlace {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** Where inside the document, e.g. `ops[3].load_lp.name` or `plugins[0].options.replace`. */
+  readonly path?: string;
+}
+
+export interface DiagnosticInit extends SourcePlace {
+  /** Stable code, e.g. `PW_CASE_UNKNOWN_OP`. */
+  readonly code: string;
+  /** What is wrong. Names options and values in backticks. */
+  readonly reason: string;
+  /** How to fix it. */
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+/** `file:line:column` (what exists of it), for the head of a message. */
+export function formatPlace(place: SourcePlace): string {
+  let where = place.file ?? '';
+  if (place.line !== undefined) where += `${where ? ':' : ''}${place.line}${place.column !== undefined ? `:${place.column}` : ''}`;
+  return where;
+}
+
+/** An error with a code, a place and a hint; `message` is the formatted one-liner (plus hint). */
+export class Diagnostic extends Error implements SourcePlace {
+  readonly code: string;
+  readonly reason: string;
+  readonly hint: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly path: string | undefined;
+
+  constructor(init: DiagnosticInit) {
+    super(Diagnostic.format(init), init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'Diagnostic';
+    this.code = init.code;
+    this.reason = init.reason;
+    this.hint = init.hint;
+    this.file = init.file;
+    this.line = init.line;
+    this.column = init.column;
+    this.path = init.path;
+  }
+
+  static format(init: DiagnosticInit): string {
+    const where = formatPlace(init);
+    const at = init.path ? ` (at \`${init.path}\`)` : '';
+    const head = `${where ? `${where}: ` : ''}${init.reason}${at}`;
+    return init.hint ? `${head}\n  hint: ${init.hint}` : head;
+  }
+
+  /** The same diagnostic at another place (e.g. once the file is known). */
+  at(place: SourcePlace): Diagnostic {
+    return new Diagnostic({ ...this.#init(), ...place });
+  }
+
+  toJSON(): DiagnosticInit & { message: string } {
+    return { ...this.#init(), message: this.message };
+  }
+
+  #init(): DiagnosticInit {
+    return {
+      code: this.code,
+      reason: this.reason,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.file === undefined ? {} : { file: this.file }),
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.column === undefined ? {} : { column: this.column }),
+      ...(this.path === undefined ? {} : { path: this.path }),
+    };
+  }
+}
+
+export function isDiagnostic(value: unknown): value is Diagnostic {
+  return value instanceof Diagnostic;
+}

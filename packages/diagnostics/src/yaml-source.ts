@@ -1,0 +1,116 @@
+/**
+ * Parsing YAML (and JSON, a subset) so that every value can be traced back to its line and column.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { Diagnostic } from './diagnostic.js';
+
+/** A path inside a document: keys and indexes. */
+export type DocPath = readonly (string | number)[];
+
+/** `ops[3].load_lp.name`. */
+export function formatPath(path: DocPath): string {
+  return path.reduce<string>((text, part) => {
+    if (typeof part === 'number') return `${text}[${part}]`;
+    return /^[A-Za-z_$][\w$-]*$/.test(part) ? `${text}${text ? '.' : ''}${part}` : `${text}[${JSON.stringify(part)}]`;
+  }, '');
+}
+
+/** Limits that keep hostile input from exhausting the process. */
+export const YAML_LIMITS = {
+  /** Alias expansion budget (a "billion laughs" document fails fast). */
+  maxAliasCount: 100,
+  /** Bytes. */
+  maxSize: 5 * 1024 * 1024,
+};
+
+/** A parsed YAML/JSON source that can locate any path in it. */
+export class YamlSource {
+  readonly #doc: Document;
+  readonly #lines: LineCounter;
+
+  private constructor(
+    readonly file: string,
+    doc: Document,
+    lines: LineCounter,
+  ) {
+    this.#doc = doc;
+    this.#lines = lines;
+  }
+
+  /**
+   * Parse `text`; throws a `Diagnostic` (code `PW_SYNTAX`) at the first syntax error, or when the
+   * document is too large or expands too many aliases.
+   */
+  static parse(text: string, file: string): YamlSource {
+    if (text.length > YAML_LIMITS.maxSize) {
+      throw new Diagnostic({
+        code: 'PW_TOO_LARGE',
+        file,
+        reason: `file is ${text.length} bytes; the limit is ${YAML_LIMITS.maxSize}`,
+        hint: 'split it into smaller files',
+      });
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) {
+      const pos = lines.linePos(error.pos[0]);
+      throw new Diagnostic({
+        code: 'PW_SYNTAX',
+        file,
+        line: pos.line,
+        column: pos.col,
+        reason: `invalid YAML: ${firstLine(error.message)}`,
+        hint: 'fix the syntax at that place (quote values that contain `: ` or start with a special character)',
+      });
+    }
+    return new YamlSource(file, doc, lines);
+  }
+
+  /** The plain JavaScript value (aliases resolved within the alias budget). */
+  toJS(): unknown {
+    try {
+      return this.#doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+    } catch (err) {
+      throw new Diagnostic({
+        code: 'PW_SYNTAX',
+        file: this.file,
+        reason: `cannot expand the document: ${firstLine((err as Error).message)}`,
+        hint: 'avoid aliases that expand exponentially',
+      });
+    }
+  }
+
+  /** Line and column of the value at `path` (or of the deepest existing parent). */
+  locate(path: DocPath): { line: number; column: number } | undefined {
+    let node: unknown = this.#doc.contents;
+    let found = node as Node | null;
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === part);
+        if (!pair) break;
+        node = pair.value;
+        found = (pair.value ?? pair.key) as Node;
+      } else if (isSeq(node) && typeof part === 'number') {
+        node = node.items[part];
+        if (!node) break;
+        found = node as Node;
+      } else {
+        break;
+      }
+    }
+    const offset = found?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = this.#lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+
+  /** A diagnostic located at `path`. */
+  error(path: DocPath, init: { code: string; reason: string; hint?: string }): Diagnostic {
+    return new Diagnostic({ ...init, file: this.file, path: formatPath(path), ...this.locate(path) });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,21 @@
+export { Clock, SimWorkQueue } from './clock.js';
+export { Ftrace } from './ftrace.js';
+export { FsError, modeString, VirtualFs } from './fs.js';
+export { Kallsyms, VMLINUX } from './kallsyms.js';
+export { KernelLog, SELFTEST_DYNAMIC_DEBUG, selftestFilter } from './kmsg.js';
+export { getpidLoop, Machine } from './machine.js';
+export { Module, ModuleLoader } from './modules.js';
+export { parseBool, parseInt32, parseModuleArgs } from './params.js';
+export { LIVEPATCH_SYSFS } from './sysfs.js';
+export { Scheduler, Task } from './tasks.js';
+export { callbackInfo, printingCallbacks, selftestModules } from './selftest-modules/index.js';
+export { DEFAULT_CMDLINE, DEFAULT_RELEASE } from './vmlinux.js';
+
+export type { TraceRecord } from './ftrace.js';
+export type { FsEntry, FsNode, FsProvider } from './fs.js';
+export type { FunctionBody, SymbolEntry, SymbolSpec } from './kallsyms.js';
+export type { DynamicDebug, LogRecord } from './kmsg.js';
+export type { MachineOptions } from './machine.js';
+export type { ModuleContext, ModuleImage } from './modules.js';
+export type { ParamSpec, ParamSpecs, ParamType, ParamValue } from './params.js';
+export type { TaskBehavior, TaskOptions } from './tasks.js';
