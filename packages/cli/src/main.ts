@@ -18,8 +18,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     output ??= createOutput({ ...options, ...(argv.includes('--no-color') ? { color: false } : {}) });
     return output;
   };
-  const run = (fn: () => number) => {
-    exitCode = fn();
+  const run = async (fn: () => Promise<number>) => {
+    exitCode = await fn();
   };
   const program = new Command('patchwise')
     .description('Policy-driven live patching: the Linux livepatch lifecycle, simulated exactly.')

@@ -109,4 +109,6 @@ export interface KlpHost {
   readonly modules: ModuleRegistry;
   /** `%p` for a shadow variable's object in a WARN line. */
   formatPointer?(value: unknown): string;
+  /** Wall-clock machine time in ms since the Unix epoch, for policies (default: 0). */
+  now?(): number;
 }

@@ -16,6 +16,7 @@ import {
   type KlpPatch,
 } from './model.js';
 import type { KlpModule } from './host.js';
+import type { PatchInfo } from './info.js';
 import type { ObjectDefinition, PatchDefinition } from './types.js';
 
 /** `MODULE_NAME_LEN` on 64-bit. */
@@ -153,8 +154,8 @@ function initObject(core: KlpCore, patch: KlpPatch, obj: KlpObject): number {
  * initialize every object, and append it to `klp_patches`. Returns the patch or a negative errno
  * (nothing has been added to the core's state then).
  */
-export function initPatch(core: KlpCore, mod: KlpModule, def: PatchDefinition): KlpPatch | number {
-  const patch = newPatch(mod, def);
+export function initPatch(core: KlpCore, mod: KlpModule, def: PatchDefinition, info: PatchInfo): KlpPatch | number {
+  const patch = newPatch(mod, def, info);
   const objDirs = new Set<string>();
   for (const objDef of def.objects) {
     const name = objDef.name ?? null;
@@ -170,5 +171,6 @@ export function initPatch(core: KlpCore, mod: KlpModule, def: PatchDefinition): 
     if (ret) return ret;
   }
   core.patches.push(patch);
+  core.owners.add(info);
   return patch;
 }

@@ -5,6 +5,8 @@
  * Only the core's files mutate these; everything outside sees them through the views of types.ts.
  */
 import type { Address, KlpHost, KlpModule, PatchState } from './host.js';
+import type { HookSystem } from './hook-system.js';
+import type { OwnerIndex, PatchInfo } from './info.js';
 import type { ShadowTable } from './shadow.js';
 import type {
   FuncView,
@@ -41,6 +43,8 @@ export interface KlpObject extends ObjectView {
 export interface KlpPatch extends PatchView {
   readonly objects: KlpObject[];
   readonly definition: PatchDefinition;
+  /** The frozen snapshot policies see. */
+  readonly info: PatchInfo;
   enabled: boolean;
   forced: boolean;
 }
@@ -65,6 +69,13 @@ export interface KlpCore {
   readonly shadow: ShadowTable;
   /** The retry work, bound once so the workqueue can tell it is already pending. */
   readonly transitionWork: () => void;
+  readonly hooks: HookSystem;
+  /** Who patches which function, over `patches`. */
+  readonly owners: OwnerIndex;
+  /** Why the patch in transition is moving: reported to observers and callback points. */
+  transitionReason: 'enable' | 'disable' | 'reverse' | 'cancel';
+  /** Machine time in ms since the Unix epoch. */
+  now(): number;
 }
 
 export const displayName = (obj: { name: string | null }): string => obj.name ?? 'vmlinux';
@@ -73,7 +84,7 @@ export function isObjectLoaded(obj: { name: string | null; mod: KlpModule | null
   return obj.name === null || obj.mod !== null;
 }
 
-export function newPatch(mod: KlpModule, definition: PatchDefinition): KlpPatch {
+export function newPatch(mod: KlpModule, definition: PatchDefinition, info: PatchInfo): KlpPatch {
   const metadata: PatchMetadata = definition.metadata ?? {};
   const patch: KlpPatch = {
     name: mod.name,
@@ -85,6 +96,7 @@ export function newPatch(mod: KlpModule, definition: PatchDefinition): KlpPatch 
     states: (definition.states ?? []).map((s): KlpState => ({ id: s.id, version: s.version, data: s.data })),
     metadata,
     definition,
+    info,
   };
   return patch;
 }

@@ -8,7 +8,9 @@
  */
 import { PatchState, type Address, type KlpTask } from './host.js';
 import { messages } from './log.js';
-import { postPatchCallback, postUnpatchCallback } from './callbacks.js';
+import { callbackPoint, postPatchCallback, postUnpatchCallback, replacedBy } from './callbacks.js';
+import type { PendingTask, TransitionEventKind } from './hooks.js';
+import type { PatchInfo } from './info.js';
 import { isObjectLoaded, patchFuncs, type KlpCore, type KlpFunc, type KlpPatch } from './model.js';
 import { previousImplementation, unpatchNops, unpatchObjects } from './patch.js';
 
@@ -18,6 +20,7 @@ export const SIGNALS_TIMEOUT = 15;
 export const RETRY_DELAY_MS = 1000;
 
 const direction = (state: PatchState) => (state === PatchState.Patched ? 'patching' : 'unpatching');
+const targetName = (state: PatchState) => (state === PatchState.Patched ? 'patched' : 'unpatched');
 
 function debug(core: KlpCore, line: string, site: string): void {
   core.host.log.printk('debug', line, site);
@@ -28,14 +31,30 @@ function* allTasks(core: KlpCore): Generator<KlpTask> {
   for (const { task } of core.host.scheduler.idleTasks()) yield task;
 }
 
+/** Tell the transition observers; on `retry`, returns what a policy asked for. */
+function emit(core: KlpCore, kind: TransitionEventKind, pending: readonly PendingTask[] = []) {
+  const patch = core.transitionPatch;
+  if (!patch || !core.hooks.transition.count) return undefined;
+  return core.hooks.transition.call({
+    kind,
+    patch: patch.info,
+    target: targetName(core.targetState),
+    retries: core.signalsCount,
+    pending,
+    now: core.now(),
+  });
+}
+
 /** `klp_init_transition`: every task starts in the state opposite to the target. */
 export function initTransition(core: KlpCore, patch: KlpPatch, state: PatchState): void {
   core.transitionPatch = patch;
   core.targetState = state;
+  core.transitionReason = state === PatchState.Patched ? 'enable' : 'disable';
   debug(core, messages.M2_initializing(patch.name, direction(state)), 'klp_init_transition');
   const initial = state === PatchState.Patched ? PatchState.Unpatched : PatchState.Patched;
   for (const task of allTasks(core)) task.patchState = initial;
   for (const func of patchFuncs(patch)) func.transition = true;
+  emit(core, 'init');
 }
 
 /** `klp_start_transition`: mark every task not yet in the target state as pending. */
@@ -52,6 +71,7 @@ export function startTransition(core: KlpCore): void {
   }
   core.condReschedSwitching = true;
   core.signalsCount = 0;
+  emit(core, 'start');
 }
 
 /** The code a task must not be running for the switch to be safe (`klp_check_stack_func`). */
@@ -61,12 +81,12 @@ function forbiddenAddress(core: KlpCore, func: KlpFunc): Address | null {
   return ops ? previousImplementation(ops, func) : func.oldFunc;
 }
 
-type SwitchFailure = { reason: 'running' } | { reason: 'unreliable' } | { reason: 'sleeping'; func: string };
+type SwitchFailure = Omit<PendingTask, 'pid' | 'comm'>;
 
 /** `klp_check_stack`: `null` when no frame lies in a function being replaced. */
 function checkStack(core: KlpCore, task: KlpTask): SwitchFailure | null {
   const trace = core.host.scheduler.stackTrace(task);
-  if (trace === null) return { reason: 'unreliable' };
+  if (trace === null) return { reason: 'unreliable-stack' };
   const patch = core.transitionPatch;
   if (!patch || trace.length === 0) return null;
   const frames = new Set(trace);
@@ -74,30 +94,28 @@ function checkStack(core: KlpCore, task: KlpTask): SwitchFailure | null {
     if (!obj.patched) continue;
     for (const func of obj.funcs) {
       const forbidden = forbiddenAddress(core, func);
-      if (forbidden !== null && frames.has(forbidden)) return { reason: 'sleeping', func: func.oldName };
+      if (forbidden !== null && frames.has(forbidden)) return { reason: 'sleeping', blockedIn: func.oldName };
     }
   }
   return null;
 }
 
-/** `klp_try_switch_task`: true when the task is (now) in the target state. */
-export function trySwitchTask(core: KlpCore, task: KlpTask): boolean {
-  if (task.patchState === core.targetState) return true;
+/** `klp_try_switch_task`: `null` when the task is (now) in the target state, else why not. */
+function switchTask(core: KlpCore, task: KlpTask): SwitchFailure | null {
+  if (task.patchState === core.targetState) return null;
   const { scheduler, log } = core.host;
-  if (!scheduler.hasReliableStacks()) return false;
-  const failure: SwitchFailure | null = scheduler.isRunningElsewhere(task)
-    ? { reason: 'running' }
-    : checkStack(core, task);
+  if (!scheduler.hasReliableStacks()) return { reason: 'unreliable-stack' };
+  const failure: SwitchFailure | null = scheduler.isRunningElsewhere(task) ? { reason: 'running' } : checkStack(core, task);
   if (!failure) {
     task.patchPending = false;
     task.patchState = core.targetState;
-    return true;
+    return null;
   }
   const site = 'klp_try_switch_task';
   if (failure.reason === 'running') log.printk('debug', messages.M24_running(task.comm, task.pid), site);
-  else if (failure.reason === 'unreliable') log.printk('debug', messages.M24_unreliable(task.comm, task.pid), site);
-  else log.printk('debug', messages.M24_sleeping(task.comm, task.pid, failure.func), site);
-  return false;
+  else if (failure.reason === 'unreliable-stack') log.printk('debug', messages.M24_unreliable(task.comm, task.pid), site);
+  else log.printk('debug', messages.M24_sleeping(task.comm, task.pid, failure.blockedIn ?? ''), site);
+  return failure;
 }
 
 /** `klp_update_patch_state`: the switch point at return to user space, signals and idle. */
@@ -111,14 +129,12 @@ export function updatePatchState(core: KlpCore, task: KlpTask): void {
 /** `__klp_sched_try_switch`: the `cond_resched()` switch point for the running task. */
 export function schedTrySwitch(core: KlpCore, task: KlpTask): void {
   if (!core.condReschedSwitching || !task.patchPending) return;
-  trySwitchTask(core, task);
+  switchTask(core, task);
 }
 
 /** `klp_send_signals`. */
-function sendSignals(core: KlpCore): void {
-  if (core.signalsCount === SIGNALS_TIMEOUT) {
-    core.host.log.printk('notice', messages.M20_signaling(), 'klp_send_signals');
-  }
+function sendSignals(core: KlpCore, announce: boolean): void {
+  if (announce) core.host.log.printk('notice', messages.M20_signaling(), 'klp_send_signals');
   for (const task of core.host.scheduler.tasks()) {
     if (task.patchPending) core.host.scheduler.sendFakeSignal(task);
   }
@@ -130,21 +146,30 @@ function sendSignals(core: KlpCore): void {
  */
 export function tryCompleteTransition(core: KlpCore): boolean {
   const { scheduler, workqueue } = core.host;
+  // Who is still pending matters only to transition observers; skip the bookkeeping otherwise.
+  const pending: PendingTask[] | null = core.hooks.transition.count ? [] : null;
+  const attempt = (task: KlpTask) => {
+    const failure = switchTask(core, task);
+    if (failure) pending?.push({ pid: task.pid, comm: task.comm, ...failure });
+    return failure === null;
+  };
   let complete = true;
-  for (const task of scheduler.tasks()) {
-    if (!trySwitchTask(core, task)) complete = false;
-  }
+  for (const task of scheduler.tasks()) if (!attempt(task)) complete = false;
   for (const { task, online } of scheduler.idleTasks()) {
     if (online) {
-      if (!trySwitchTask(core, task)) complete = false;
+      if (!attempt(task)) complete = false;
     } else if (task.patchState !== core.targetState) {
       task.patchPending = false;
       task.patchState = core.targetState;
     }
   }
   if (!complete) {
-    if (core.signalsCount && core.signalsCount % SIGNALS_TIMEOUT === 0) sendSignals(core);
+    if (core.signalsCount && core.signalsCount % SIGNALS_TIMEOUT === 0) {
+      sendSignals(core, core.signalsCount === SIGNALS_TIMEOUT);
+      emit(core, 'signal');
+    }
     core.signalsCount += 1;
+    actOnRetry(core, pending ?? []);
     workqueue.scheduleDelayed(core.transitionWork, RETRY_DELAY_MS);
     return false;
   }
@@ -157,11 +182,28 @@ export function tryCompleteTransition(core: KlpCore): boolean {
   return true;
 }
 
+/** A transition policy may ask to signal, force or reverse a stalled transition. */
+function actOnRetry(core: KlpCore, pending: readonly PendingTask[]): void {
+  const asked = emit(core, 'retry', pending);
+  const patch = core.transitionPatch;
+  if (!asked || !patch) return;
+  core.host.log.printk(
+    'notice',
+    `patchwise: ${asked.by}: ${asked.value} the ${direction(core.targetState)} transition of '${patch.name}' after ${core.signalsCount} retries`,
+    'patchwise',
+  );
+  if (asked.value === 'signal') sendSignals(core, false);
+  else if (asked.value === 'force') forceTransition(core);
+  else reverseTransition(core);
+}
+
 /** `klp_complete_transition` (C1–C9 of semantics §2.3). */
 export function completeTransition(core: KlpCore): void {
   const patch = core.transitionPatch;
   if (!patch) return;
   const target = core.targetState;
+  const reason = core.transitionReason;
+  const replaced = target === PatchState.Patched ? replacedBy(core, patch) : [];
   debug(core, messages.M4_completing(patch.name, direction(target)), 'klp_complete_transition');
   if (patch.replace && target === PatchState.Patched) {
     unpatchReplacedPatches(core, patch);
@@ -175,9 +217,28 @@ export function completeTransition(core: KlpCore): void {
     if (target === PatchState.Patched) postPatchCallback(core, obj);
     else postUnpatchCallback(core, obj);
   }
+  callbackPoint(core, target === PatchState.Patched ? 'postPatch' : 'postUnpatch', patch);
   core.host.log.printk('notice', messages.M5_complete(patch.name, direction(target)), 'klp_complete_transition');
+  emit(core, 'complete');
   core.targetState = PatchState.Idle;
   core.transitionPatch = null;
+  notifyCompletion(core, patch.info, target, reason, replaced);
+}
+
+function notifyCompletion(
+  core: KlpCore,
+  info: PatchInfo,
+  target: PatchState,
+  reason: KlpCore['transitionReason'],
+  replaced: readonly PatchInfo[],
+): void {
+  const now = core.now();
+  if (target === PatchState.Patched) {
+    core.hooks.postPatch.call({ patch: info, replaced, reversed: reason === 'reverse', now });
+  } else {
+    const why = reason === 'cancel' || reason === 'reverse' ? reason : 'disable';
+    core.hooks.postUnpatch.call({ patch: info, reason: why, now });
+  }
 }
 
 /** `klp_cancel_transition`: a patching transition that never started, undone at once. */
@@ -185,7 +246,9 @@ export function cancelTransition(core: KlpCore): void {
   const patch = core.transitionPatch;
   if (!patch || core.targetState !== PatchState.Patched) return;
   debug(core, messages.M6_canceling(patch.name), 'klp_cancel_transition');
+  emit(core, 'cancel');
   core.targetState = PatchState.Unpatched;
+  core.transitionReason = 'cancel';
   completeTransition(core);
 }
 
@@ -197,6 +260,8 @@ export function reverseTransition(core: KlpCore): void {
   for (const task of allTasks(core)) task.patchPending = false;
   patch.enabled = !patch.enabled;
   core.targetState = core.targetState === PatchState.Patched ? PatchState.Unpatched : PatchState.Patched;
+  core.transitionReason = 'reverse';
+  emit(core, 'reverse');
   startTransition(core);
 }
 
@@ -211,6 +276,7 @@ export function forceTransition(core: KlpCore): void {
   } else if (patch.replace) {
     for (const other of core.patches) if (other !== patch) other.forced = true;
   }
+  emit(core, 'force');
 }
 
 /** `klp_unpatch_replaced_patches`: the patches before `patch` stop, silently. */
@@ -237,7 +303,10 @@ function discardNops(core: KlpCore, patch: KlpPatch): void {
  */
 export function freePatch(core: KlpCore, patch: KlpPatch): void {
   const at = core.patches.indexOf(patch);
-  if (at >= 0) core.patches.splice(at, 1);
+  if (at >= 0) {
+    core.patches.splice(at, 1);
+    core.owners.remove(patch.info);
+  }
   if (!patch.forced) patch.mod.put();
 }
 

@@ -52,8 +52,8 @@ export class Harness {
   }
 
   /** `__load_mod`: insmod that must succeed. */
-  insmod(m: ModuleArg): void {
-    const ret = this.machine.insmod(m.name, this.substitute(m.params ?? ''));
+  async insmod(m: ModuleArg): Promise<void> {
+    const ret = await this.machine.insmod(m.name, this.substitute(m.params ?? ''));
     if (ret) this.die(`insmod: ERROR: could not insert module test_modules/${m.name}.ko: ${insmodStrerror(ret)}`);
   }
 
@@ -96,13 +96,13 @@ export interface RunOptions {
   /** Options for the fresh machine each case runs on. */
   readonly machine?: MachineOptions;
   /** Called with the machine before the first op (to attach observers, policies, ...). */
-  readonly setup?: (machine: Machine) => void;
+  readonly setup?: (machine: Machine) => void | Promise<void>;
 }
 
 /** Run one case on a fresh machine and compare its filtered log with `expect`. */
-export function runCase(c: SelftestCase, options: RunOptions = {}): CaseResult {
+export async function runCase(c: SelftestCase, options: RunOptions = {}): Promise<CaseResult> {
   const machine = new Machine(options.machine);
-  options.setup?.(machine);
+  await options.setup?.(machine);
   const h = new Harness(machine);
   machine.log.printk('info', `===== TEST: ${c.title} =====`);
   const mark = machine.log.mark;
@@ -110,7 +110,7 @@ export function runCase(c: SelftestCase, options: RunOptions = {}): CaseResult {
   let failure: CaseResult['failure'];
   for (const op of c.ops) {
     try {
-      op.spec.run(h, op.args);
+      await op.spec.run(h, op.args);
     } catch (err) {
       if (!(err instanceof HarnessFailure)) throw err;
       failure = { op: op.index, message: `op ${op.index + 1} \`${op.name}\`: ${err.message}` };

@@ -24,7 +24,7 @@ export interface OpSpec<A = unknown> {
   /** Module names it refers to (checked against the known modules). */
   modules?(args: A): string[];
   parse(raw: unknown): A;
-  run(h: Harness, args: A): void;
+  run(h: Harness, args: A): void | Promise<void>;
 }
 
 const defineOp = <A>(spec: OpSpec<A>): OpSpec<A> => spec;
@@ -109,9 +109,9 @@ const loadMod = defineOp<ModuleArg>({
   summary: 'loads an ordinary (non-livepatch) module; must succeed; waits until it is live',
   modules: moduleNames,
   parse: moduleArg,
-  run: (h, m) => {
+  run: async (h, m) => {
     h.log(insmodLine(h, m));
-    h.insmod(m);
+    await h.insmod(m);
     h.waitFor(() => h.readOrUndefined(`/sys/module/${m.name}/initstate`) === 'live', `failed to load module ${m.name}`);
   },
 });
@@ -123,9 +123,9 @@ const loadLpNowait = defineOp<ModuleArg>({
   summary: 'loads a livepatch module; must succeed; waits until /sys/kernel/livepatch/NAME exists',
   modules: moduleNames,
   parse: moduleArg,
-  run: (h, m) => {
+  run: async (h, m) => {
     h.log(insmodLine(h, m));
-    h.insmod(m);
+    await h.insmod(m);
     h.waitFor(() => h.machine.fs.exists(`${LIVEPATCH_SYSFS}/${m.name}`), `failed to load module ${m.name} (sysfs)`);
   },
 });
@@ -137,8 +137,8 @@ const loadLp = defineOp<ModuleArg>({
   summary: 'load_lp_nowait, then waits until /sys/kernel/livepatch/NAME/transition reads 0',
   modules: moduleNames,
   parse: moduleArg,
-  run: (h, m) => {
-    loadLpNowait.run(h, m);
+  run: async (h, m) => {
+    await loadLpNowait.run(h, m);
     h.waitFor(
       () => h.readOrUndefined(`${LIVEPATCH_SYSFS}/${m.name}/transition`) === '0',
       `failed to complete transition for ${m.name}`,
@@ -153,18 +153,18 @@ const loadFailingMod = defineOp<ModuleArg>({
   summary: 'loads a module that must fail to load',
   modules: moduleNames,
   parse: moduleArg,
-  run: (h, m) => {
+  run: async (h, m) => {
     h.log(insmodLine(h, m));
-    const ret = h.machine.insmod(m.name, h.substitute(m.params ?? ''));
+    const ret = await h.machine.insmod(m.name, h.substitute(m.params ?? ''));
     if (ret === 0) h.die(`${m.name} unexpectedly loaded`);
     h.log(`insmod: ERROR: could not insert module test_modules/${m.name}.ko: ${insmodStrerror(ret)}`);
   },
 });
 
-function unload(h: Harness, name: string): void {
+async function unload(h: Harness, name: string): Promise<void> {
   h.waitFor(() => h.readOrUndefined(`/sys/module/${name}/refcnt`) === '0', `failed to unload module ${name} (refcnt)`);
   h.log(`% rmmod ${name}`);
-  const ret = h.machine.rmmod(name);
+  const ret = await h.machine.rmmod(name);
   if (ret) h.die(`rmmod: ERROR: Module ${name} is in use (${strerror(ret)})`);
   h.waitFor(() => !h.machine.fs.exists(`/sys/module/${name}`), `failed to unload module ${name} (/sys/module)`);
 }
@@ -188,10 +188,10 @@ const disableLp = defineOp<ModuleArg>({
   summary: 'writes 0; waits until /sys/kernel/livepatch/NAME disappears (transition done, patch freed)',
   modules: moduleNames,
   parse: moduleArg,
-  run: (h, m) => {
+  run: async (h, m) => {
     const path = `${LIVEPATCH_SYSFS}/${m.name}`;
     h.log(`% echo 0 > ${path}/enabled`);
-    const ret = h.machine.write(`${path}/enabled`, '0');
+    const ret = await h.machine.write(`${path}/enabled`, '0');
     if (ret) h.die(`echo 0 > ${path}/enabled: ${strerror(ret)}`);
     h.waitFor(() => !h.machine.fs.exists(path), `failed to disable livepatch ${m.name}`);
   },
@@ -208,10 +208,10 @@ const setPrePatchRet = defineOp<{ name: string; value: string }>({
     onlyKeys(raw, ['name', 'value'], ['name', 'value']);
     return { name: str(raw.name, 'name'), value: String(raw.value) };
   },
-  run: (h, a) => {
+  run: async (h, a) => {
     const path = `/sys/module/${a.name}/parameters/pre_patch_ret`;
     h.log(`% echo ${a.value} > ${path}`);
-    const ret = h.machine.write(path, a.value);
+    const ret = await h.machine.write(path, a.value);
     if (ret) h.die(`echo ${a.value} > ${path}: ${strerror(ret)}`);
   },
 });
@@ -226,8 +226,8 @@ const setFtraceEnabled = defineOp<{ value: string; mayFail: boolean }>({
     onlyKeys(raw, ['value', 'may_fail'], ['value']);
     return { value: str(raw.value, 'value'), mayFail: raw.may_fail === true };
   },
-  run: (h, a) => {
-    const ret = h.machine.write('/proc/sys/kernel/ftrace_enabled', a.value);
+  run: async (h, a) => {
+    const ret = await h.machine.write('/proc/sys/kernel/ftrace_enabled', a.value);
     const result = h.readOrUndefined('/proc/sys/kernel/ftrace_enabled');
     if (result !== a.value) {
       if (!a.mayFail) h.die(`failed to set kernel.ftrace_enabled = ${a.value}`);
@@ -329,9 +329,9 @@ const traceFunction = defineOp<string>({
   logs: '—',
   summary: 'enables the function tracer on FUNC',
   parse: (raw) => str(raw, 'trace_function'),
-  run: (h, func) => {
-    h.machine.write('/sys/kernel/tracing/set_ftrace_filter', func);
-    h.machine.write('/sys/kernel/tracing/current_tracer', 'function');
+  run: async (h, func) => {
+    await h.machine.write('/sys/kernel/tracing/set_ftrace_filter', func);
+    await h.machine.write('/sys/kernel/tracing/current_tracer', 'function');
   },
 });
 
@@ -344,16 +344,16 @@ const assertTraced = defineOp<string[]>({
     const list = Array.isArray(raw) ? raw : [raw];
     return list.map((f) => str(f, 'assert_traced[]'));
   },
-  run: (h, funcs) => {
+  run: async (h, funcs) => {
     const trace = h.readOrUndefined('/sys/kernel/tracing/trace', false) ?? '';
     for (const func of funcs) {
       if (!trace.split('\n').some((line) => line.endsWith(`: ${func}`))) {
         h.die(`Function (${func}) not found during the tests`);
       }
     }
-    h.machine.write('/sys/kernel/tracing/current_tracer', 'nop');
-    h.machine.write('/sys/kernel/tracing/set_ftrace_filter', '');
-    h.machine.write('/sys/kernel/tracing/trace', '');
+    await h.machine.write('/sys/kernel/tracing/current_tracer', 'nop');
+    await h.machine.write('/sys/kernel/tracing/set_ftrace_filter', '');
+    await h.machine.write('/sys/kernel/tracing/trace', '');
   },
 });
 
@@ -409,8 +409,8 @@ const write = defineOp<{ path: string; value: string }>({
     onlyKeys(raw, ['path', 'value'], ['path', 'value']);
     return { path: str(raw.path, 'path'), value: String(raw.value) };
   },
-  run: (h, a) => {
-    const ret = h.machine.write(a.path, a.value);
+  run: async (h, a) => {
+    const ret = await h.machine.write(a.path, a.value);
     if (ret) h.die(`echo ${a.value} > ${a.path}: ${strerror(ret)}`);
   },
 });

@@ -12,8 +12,8 @@ describe.each([
     expect(files.length).toBeGreaterThan(10);
   });
 
-  it.each(files.map((file) => [file.split('/').pop() ?? file, file]))('%s replays byte-exact', (_name, file) => {
-    const result = runCase(loadCase(file));
+  it.each(files.map((file) => [file.split('/').pop() ?? file, file]))('%s replays byte-exact', async (_name, file) => {
+    const result = await runCase(loadCase(file));
     expect(result.failure).toBeUndefined();
     expect(result.output).toEqual(result.expected);
   });

@@ -9,7 +9,7 @@ export interface FsNode {
   readonly mode: number;
   read?(): string;
   /** 0 or a negative errno. */
-  write?(text: string): number;
+  write?(text: string): number | Promise<number>;
 }
 
 export type FsEntry = { readonly kind: 'file'; readonly node: FsNode } | { readonly kind: 'dir'; readonly mode: number };
@@ -91,7 +91,7 @@ export class VirtualFs {
   }
 
   /** 0 or a negative errno (what `echo VALUE > PATH` would fail with). */
-  write(path: string, text: string): number {
+  async write(path: string, text: string): Promise<number> {
     const entry = this.stat(path);
     if (!entry) return -Errno.ENOENT;
     if (entry.kind === 'dir') return -Errno.EISDIR;

@@ -103,22 +103,22 @@ export class Machine {
   // ---- commands, run by the shell ----
 
   /** `insmod NAME.ko ARGS`: 0 or a negative errno. */
-  insmod(name: string, args = ''): number {
+  insmod(name: string, args = ''): Promise<number> {
     return this.#asShell(['load_module', '__do_sys_finit_module'], () => this.modules.insmod(name, args));
   }
 
   /** `rmmod NAME`: 0 or a negative errno (-EBUSY while in use). */
-  rmmod(name: string): number {
+  rmmod(name: string): Promise<number> {
     return this.#asShell(['__x64_sys_delete_module'], () => this.modules.rmmod(name));
   }
 
   /** `cat PATH`. Throws `FsError` for a missing or unreadable file. */
   read(path: string): string {
-    return this.#asShell(['vfs_read'], () => this.fs.read(path));
+    return this.#asShellSync(['vfs_read'], () => this.fs.read(path));
   }
 
   /** `echo TEXT > PATH`: 0 or a negative errno. */
-  write(path: string, text: string): number {
+  write(path: string, text: string): Promise<number> {
     return this.#asShell(['vfs_write'], () => this.fs.write(path, text));
   }
 
@@ -188,7 +188,22 @@ export class Machine {
     return this.kallsyms.address(VMLINUX, name) ?? `${VMLINUX}:${name}`;
   }
 
-  #asShell<T>(frames: readonly string[], fn: () => T): T {
+  /** Run a command as the shell: in the kernel on CPU 0, back to user space afterwards. */
+  async #asShell<T>(frames: readonly string[], fn: () => T | Promise<T>): Promise<T> {
+    const saved = this.shell.stack;
+    this.shell.stack = this.#frames([...frames, 'do_syscall_64']);
+    const leave = this.scheduler.enter(this.shell);
+    try {
+      return await fn();
+    } finally {
+      leave();
+      this.shell.stack = saved;
+      this.#exitToUser(this.shell);
+    }
+  }
+
+  /** A synchronous shell command (reads never wait on policies). */
+  #asShellSync<T>(frames: readonly string[], fn: () => T): T {
     const saved = this.shell.stack;
     this.shell.stack = this.#frames([...frames, 'do_syscall_64']);
     try {

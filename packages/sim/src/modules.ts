@@ -31,7 +31,7 @@ export interface ModuleContext {
   /** The address of one of this module's own functions. */
   address(symbol: string): Address;
   /** `klp_enable_patch(&patch)` for this (livepatch) module. */
-  enablePatch(patch: PatchDefinition): number;
+  enablePatch(patch: PatchDefinition): Promise<number>;
   /** Create a file (procfs, sysfs, debugfs) that disappears when the module is freed. */
   createFile(path: string, node: FsNode): void;
 }
@@ -46,7 +46,7 @@ export interface ModuleImage {
   /** The module's functions (replacement functions, show functions, ...). */
   readonly symbols?: readonly SymbolSpec[] | ((ctx: ModuleContext) => readonly SymbolSpec[]);
   /** `module_init`: 0 or a negative errno (which fails the load). */
-  init?(ctx: ModuleContext): number | void;
+  init?(ctx: ModuleContext): number | void | Promise<number | void>;
   /** `module_exit`. */
   exit?(ctx: ModuleContext): void;
 }
@@ -111,7 +111,7 @@ export class ModuleLoader {
   }
 
   /** `insmod NAME.ko ARGS`: 0 or a negative errno. */
-  insmod(name: string, args = ''): number {
+  async insmod(name: string, args = ''): Promise<number> {
     const image = this.#images.get(name);
     if (!image) return -Errno.ENOENT;
     if (this.#loaded.has(name)) return -Errno.EEXIST;
@@ -127,7 +127,7 @@ export class ModuleLoader {
     const symbols = typeof image.symbols === 'function' ? image.symbols(mod.ctx) : (image.symbols ?? []);
     machine.kallsyms.add(name, symbols);
     mod.state = 'COMING';
-    const coming = machine.livepatch.moduleComing(mod);
+    const coming = await machine.livepatch.moduleComing(mod);
     if (coming) {
       this.#free(mod);
       return coming;
@@ -135,7 +135,7 @@ export class ModuleLoader {
     // parse_args runs after the coming notification: a bad argument unwinds through going.
     for (const warning of parsed.warnings) machine.log.printk('warn', warning);
     if (parsed.error) machine.log.printk('err', parsed.error.message);
-    const initErr = parsed.error ? parsed.error.errno : (image.init?.(mod.ctx) ?? 0);
+    const initErr = parsed.error ? parsed.error.errno : ((await image.init?.(mod.ctx)) ?? 0);
     if (initErr) {
       mod.state = 'GOING';
       machine.livepatch.moduleGoing(mod);

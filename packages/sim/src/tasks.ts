@@ -110,17 +110,25 @@ export class Scheduler implements SchedulerHost {
     return this.#current;
   }
 
-  /** Run `fn` as `task` on CPU 0 (a shell command, a work item). */
-  runAs<T>(task: Task, fn: () => T): T {
+  /** Make `task` current on CPU 0 until the returned function is called. */
+  enter(task: Task): () => void {
     const previous = this.#current;
     const previousOnCpu0 = this.#onCpu[0] ?? null;
     this.#current = task;
     this.#onCpu[0] = task;
+    return () => {
+      this.#current = previous;
+      this.#onCpu[0] = previousOnCpu0;
+    };
+  }
+
+  /** Run `fn` as `task` on CPU 0 (a shell command, a work item). */
+  runAs<T>(task: Task, fn: () => T): T {
+    const leave = this.enter(task);
     try {
       return fn();
     } finally {
-      this.#current = previous;
-      this.#onCpu[0] = previousOnCpu0;
+      leave();
     }
   }
 

@@ -75,12 +75,12 @@ export interface ReplayOptions {
   readonly check?: boolean;
 }
 
-export function replay(out: Output, paths: readonly string[], options: ReplayOptions): ExitCode {
+export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
   // Parse every case before running any: bad input changes nothing and runs nothing.
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
   const results: CaseResult[] = [];
   for (const c of cases) {
-    const result = runCase(c);
+    const result = await runCase(c);
     results.push(result);
     if (!options.check) {
       if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
@@ -121,7 +121,7 @@ function colorDiff(out: Output, diff: string): string {
     .join('\n');
 }
 
-export function replayCommand(run: (fn: () => ExitCode) => void, out: () => Output): Command {
+export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('replay')
     .summary("replay the kernel's livepatch selftests on the simulated kernel")
     .description(
