@@ -352,15 +352,18 @@ export class Livepatch {
     const transition = core.transitionPatch
       ? { patch: core.transitionPatch.name, target: core.targetState === PatchState.Patched ? 'patched' : 'unpatched' }
       : null;
+    const installed = Object.freeze(core.patches.map((p) => p.info));
+    // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
+    const present = new Set(installed);
     return {
       gate,
       operation,
-      installed: Object.freeze(core.patches.map((p) => p.info)),
+      installed,
       transition: transition as GateContext['transition'],
       now: core.now(),
-      owners: (func) => core.owners.owners(func),
+      owners: (func) => core.owners.owners(func).filter((p) => present.has(p)),
       stateOwners: (id) =>
-        core.patches.flatMap((p) => p.info.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
+        installed.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
     };
   }
 

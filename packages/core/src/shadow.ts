@@ -12,12 +12,18 @@ export interface ShadowData {
   value: unknown;
 }
 
+/**
+ * What a shadow variable is attached to: in the kernel a pointer; here any object (compared by
+ * identity) or a string/number naming one.
+ */
+export type ShadowKey = object | string | number;
+
 /** Constructor: returns 0, or a negative errno to refuse the allocation. */
-export type ShadowCtor = (obj: object, data: ShadowData, ctorData: unknown) => number;
-export type ShadowDtor = (obj: object, data: ShadowData) => void;
+export type ShadowCtor = (obj: ShadowKey, data: ShadowData, ctorData: unknown) => number;
+export type ShadowDtor = (obj: ShadowKey, data: ShadowData) => void;
 
 interface ShadowEntry {
-  readonly obj: object;
+  readonly obj: ShadowKey;
   readonly id: number;
   readonly data: ShadowData;
 }
@@ -35,22 +41,22 @@ export class ShadowTable {
   ) {}
 
   /** `klp_shadow_get`: the data of `<obj, id>`, or `null`. */
-  get(obj: object, id: number): ShadowData | null {
+  get(obj: ShadowKey, id: number): ShadowData | null {
     return this.#find(obj, id)?.data ?? null;
   }
 
   /** `klp_shadow_alloc`: `null` (with a WARN) when `<obj, id>` exists, or when `ctor` fails. */
-  alloc(obj: object, id: number, size: number, ctor?: ShadowCtor, ctorData?: unknown): ShadowData | null {
+  alloc(obj: ShadowKey, id: number, size: number, ctor?: ShadowCtor, ctorData?: unknown): ShadowData | null {
     return this.#getOrAlloc(obj, id, size, ctor, ctorData, true);
   }
 
   /** `klp_shadow_get_or_alloc`: the existing data (its ctor not called), or a new variable. */
-  getOrAlloc(obj: object, id: number, size: number, ctor?: ShadowCtor, ctorData?: unknown): ShadowData | null {
+  getOrAlloc(obj: ShadowKey, id: number, size: number, ctor?: ShadowCtor, ctorData?: unknown): ShadowData | null {
     return this.#getOrAlloc(obj, id, size, ctor, ctorData, false);
   }
 
   /** `klp_shadow_free`: remove `<obj, id>`, calling `dtor` on its data first. */
-  free(obj: object, id: number, dtor?: ShadowDtor): void {
+  free(obj: ShadowKey, id: number, dtor?: ShadowDtor): void {
     const at = this.#entries.findIndex((e) => e.obj === obj && e.id === id);
     if (at < 0) return;
     const [entry] = this.#entries.splice(at, 1);
@@ -71,7 +77,7 @@ export class ShadowTable {
   }
 
   /** Every live variable, for inspection. */
-  entries(): readonly { obj: object; id: number; data: ShadowData }[] {
+  entries(): readonly { obj: ShadowKey; id: number; data: ShadowData }[] {
     return this.#entries.map((e) => ({ ...e }));
   }
 
@@ -79,12 +85,12 @@ export class ShadowTable {
     return this.#entries.length;
   }
 
-  #find(obj: object, id: number): ShadowEntry | undefined {
+  #find(obj: ShadowKey, id: number): ShadowEntry | undefined {
     return this.#entries.find((e) => e.obj === obj && e.id === id);
   }
 
   #getOrAlloc(
-    obj: object,
+    obj: ShadowKey,
     id: number,
     size: number,
     ctor: ShadowCtor | undefined,

@@ -3,7 +3,7 @@ export { Ftrace } from './ftrace.js';
 export { FsError, modeString, VirtualFs } from './fs.js';
 export { Kallsyms, VMLINUX } from './kallsyms.js';
 export { KernelLog, SELFTEST_DYNAMIC_DEBUG, selftestFilter } from './kmsg.js';
-export { getpidLoop, Machine } from './machine.js';
+export { DEFAULT_EPOCH, getpidLoop, Machine } from './machine.js';
 export { Module, ModuleLoader } from './modules.js';
 export { parseBool, parseInt32, parseModuleArgs } from './params.js';
 export { LIVEPATCH_SYSFS } from './sysfs.js';

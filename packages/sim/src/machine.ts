@@ -33,7 +33,15 @@ export interface MachineOptions {
   readonly release?: string;
   /** Extra vmlinux functions, for scenarios that patch functions of their own. */
   readonly kernelFunctions?: readonly string[];
+  /**
+   * Wall-clock time at boot, in ms since the Unix epoch (what policies see as `now`). Default
+   * 2026-01-01T00:00:00Z, so runs are reproducible.
+   */
+  readonly epoch?: number;
 }
+
+/** The default boot time: runs do not depend on when they happen. */
+export const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
 
 /** The behaviour of the selftests' getpid hammer: a syscall per quantum, forever. */
 export const getpidLoop: TaskBehavior = {
@@ -54,6 +62,8 @@ export class Machine {
   readonly workqueue: SimWorkQueue;
   readonly livepatch: Livepatch;
   readonly release: string;
+  /** Wall-clock time at boot (ms since the Unix epoch). */
+  readonly epoch: number;
   /** The shell that runs commands (`insmod`, `echo`, `cat`): `current` during an operation. */
   readonly shell: Task;
   /** The system workqueue's workers; the first runs the livepatch retry work. */
@@ -64,6 +74,7 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     const cpus = options.cpus ?? 2;
     this.release = options.release ?? DEFAULT_RELEASE;
+    this.epoch = options.epoch ?? DEFAULT_EPOCH;
     this.log = new KernelLog(() => this.clock.now, options.dynamicDebug ?? SELFTEST_DYNAMIC_DEBUG);
     this.kallsyms.add(VMLINUX, [
       ...vmlinuxSymbols(options.cmdline ?? DEFAULT_CMDLINE),
@@ -88,6 +99,7 @@ export class Machine {
       scheduler: this.scheduler,
       workqueue: this.workqueue,
       modules: this.modules,
+      now: () => this.now,
     };
     this.livepatch = new Livepatch(host);
     this.#mountFiles();
@@ -98,6 +110,17 @@ export class Machine {
   /** Make a module image loadable. */
   addModule(image: ModuleImage): void {
     this.modules.addImage(image);
+  }
+
+  /** Add vmlinux functions (those not there yet), e.g. the ones a scenario's patches replace. */
+  addKernelFunctions(names: Iterable<string>): void {
+    const missing = [...new Set(names)].filter((name) => !this.kallsyms.address(VMLINUX, name));
+    if (missing.length) this.kallsyms.add(VMLINUX, missing.map((name) => ({ name })));
+  }
+
+  /** Wall-clock machine time, ms since the Unix epoch. */
+  get now(): number {
+    return this.epoch + this.clock.now;
   }
 
   // ---- commands, run by the shell ----

@@ -1,0 +1,25 @@
+export { errnoValue, runActions } from './actions.js';
+export { canonicalManifest } from './canonical.js';
+export { manifestMetadata, normalObjects, parseFunctionRef, VMLINUX } from './normalize.js';
+export { loadManifestFile, parseManifest } from './parse.js';
+export {
+  ActionSchema,
+  FunctionSchema,
+  MANIFEST_KEYS,
+  ObjectCallbacksSchema,
+  ObjectSchema,
+  PatchManifestSchema,
+  ScopedCallbacksSchema,
+} from './schema.js';
+export { kernelFunctionsOf, manifestModule, moduleFunctionsOf, patchDefinition } from './to-module.js';
+
+export type { ActionHost } from './actions.js';
+export type { NormalFunction, NormalObject } from './normalize.js';
+export type {
+  Action,
+  ManifestFunction,
+  ManifestObject,
+  ObjectCallbacksSpec,
+  PatchManifest,
+  ScopedCallbacksSpec,
+} from './schema.js';

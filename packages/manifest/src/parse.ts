@@ -1,0 +1,55 @@
+/**
+ * Reading manifests from YAML/JSON text or objects, with errors that point at the field.
+ */
+import { readFileSync } from 'node:fs';
+import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import type { z } from 'zod';
+import { MANIFEST_KEYS, PatchManifestSchema, type PatchManifest } from './schema.js';
+
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const where = issue.path.length === 0 ? suggestion(key, MANIFEST_KEYS) : '';
+    return `unknown key \`${key}\`${where}`;
+  }
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+/**
+ * Validate a manifest given as an object. `locate` turns a path into a line/column when the
+ * manifest came from a file.
+ */
+export function parseManifest(
+  value: unknown,
+  where: { file?: string; path?: (string | number)[]; locate?: (path: (string | number)[]) => { line: number; column: number } | undefined } = {},
+): PatchManifest {
+  const result = PatchManifestSchema.safeParse(value);
+  if (result.success) return value as PatchManifest;
+  const issue = result.error.issues[0] as z.core.$ZodIssue;
+  const path = [...(where.path ?? []), ...(issue.path as (string | number)[])];
+  throw new Diagnostic({
+    code: 'PW_MANIFEST',
+    ...(where.file ? { file: where.file } : {}),
+    ...(path.length ? { path: formatPath(path) } : {}),
+    ...where.locate?.(path),
+    reason: `invalid patch manifest: ${issueText(issue)}`,
+    hint: 'see the manifest format in packages/manifest/README.md',
+  });
+}
+
+/** Read and validate a manifest file (YAML or JSON). */
+export function loadManifestFile(file: string, display = file): PatchManifest {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Diagnostic({
+      code: 'PW_NO_SUCH_FILE',
+      file: display,
+      reason: `cannot read the manifest: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      hint: 'check the path',
+    });
+  }
+  const source = YamlSource.parse(text, display);
+  return parseManifest(source.toJS(), { file: display, locate: (path) => source.locate(path) });
+}

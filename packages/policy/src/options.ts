@@ -1,0 +1,59 @@
+/**
+ * Validating a policy's options against its schema, with messages that name the option and what
+ * was expected.
+ */
+import { Diagnostic, formatPath } from '@patchwise/diagnostics';
+import type { z } from 'zod';
+import type { Policy } from './define.js';
+
+export type Severity = 'error' | 'warn' | 'off';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/** `defaults` under `options`, objects merged key by key, everything else replaced. */
+export function mergeDefaults(defaults: unknown, options: unknown): unknown {
+  if (options === undefined) return defaults;
+  if (!isPlainObject(defaults) || !isPlainObject(options)) return options;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(options)) merged[key] = mergeDefaults(defaults[key], value);
+  return merged;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `\`${k}\``).join(', ');
+    return `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys}`;
+  }
+  const message = issue.message.replace(/^Invalid (input|option): /, '');
+  return issue.path.length ? `option \`${formatPath(issue.path as (string | number)[])}\`: ${message}` : message;
+}
+
+/**
+ * The policy's validated options (defaults applied). Throws a `Diagnostic` (code
+ * `PW_POLICY_OPTIONS`) listing every problem.
+ */
+export function validateOptions<S extends z.ZodType>(policy: Policy<S>, options: unknown, where: { file?: string; path?: string } = {}): z.output<S> {
+  const input = mergeDefaults(policy.meta.defaults ?? {}, options ?? {});
+  const schema = policy.meta.schema;
+  if (!schema) {
+    if (isPlainObject(options) && Object.keys(options).length > 0) {
+      throw new Diagnostic({
+        code: 'PW_POLICY_OPTIONS',
+        ...where,
+        reason: `policy \`${policy.name}\` takes no options (got ${Object.keys(options).map((k) => `\`${k}\``).join(', ')})`,
+        hint: 'remove the options',
+      });
+    }
+    return input as z.output<S>;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(describeIssue);
+  throw new Diagnostic({
+    code: 'PW_POLICY_OPTIONS',
+    ...where,
+    reason: `invalid options for policy \`${policy.name}\`: ${problems.join('; ')}`,
+    hint: `see the options of \`${policy.name}\` in its README`,
+  });
+}
