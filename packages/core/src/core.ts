@@ -361,6 +361,7 @@ export class Livepatch {
       installed,
       transition: transition as GateContext['transition'],
       now: core.now(),
+      kernelRelease: core.host.release ?? '',
       owners: (func) => core.owners.owners(func).filter((p) => present.has(p)),
       stateOwners: (id) =>
         installed.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),

@@ -52,6 +52,8 @@ export interface GateContext {
   readonly transition: TransitionInfo | null;
   /** Machine time, in ms since the Unix epoch. */
   readonly now: number;
+  /** The running kernel's release (`uname -r`), e.g. `6.8.0-45-generic`. */
+  readonly kernelRelease: string;
   /** The installed patches patching `func`, newest first (the function's owner stack). */
   owners(func: FuncRef | string): readonly PatchInfo[];
   /** Which installed patches carry system state `id`, and at which version, oldest first. */

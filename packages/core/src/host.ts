@@ -111,4 +111,6 @@ export interface KlpHost {
   formatPointer?(value: unknown): string;
   /** Wall-clock machine time in ms since the Unix epoch, for policies (default: 0). */
   now?(): number;
+  /** The kernel release (`uname -r`), for policies. */
+  readonly release?: string;
 }

@@ -69,6 +69,8 @@ export const PatchManifestSchema = z.strictObject({
   description: z.string().optional(),
   /** semver. */
   version: z.string().optional(),
+  /** semver-deps: patches of one lineage succeed each other (default: the patch name). */
+  lineage: z.string().min(1).optional(),
   vendor: z.string().min(1).optional(),
   tags: z.array(z.string().min(1)).optional(),
   /** Atomic replace (a cumulative patch). */

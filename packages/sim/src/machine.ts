@@ -100,6 +100,7 @@ export class Machine {
       workqueue: this.workqueue,
       modules: this.modules,
       now: () => this.now,
+      release: this.release,
     };
     this.livepatch = new Livepatch(host);
     this.#mountFiles();
