@@ -11,10 +11,11 @@ import { Errno } from './errno.js';
 import { PatchState, type Address, type KlpHost, type KlpModule, type KlpTask } from './host.js';
 import { messages } from './log.js';
 import { callbackPoint, prePatchCallback, preUnpatchCallback } from './callbacks.js';
-import { decisionLogLines, type Decision, type GateName } from './decision.js';
+import { decisionLogLines, type Decision, type Finding, type GateName } from './decision.js';
 import { HookSystem } from './hook-system.js';
 import type { GateContext, LifecycleHooks } from './hooks.js';
 import { nopsFor, OwnerIndex, patchInfo, type PatchInfo } from './info.js';
+import { kernelDisableFindings, kernelEnableFindings } from './check.js';
 import { checkDefinition, initPatch } from './init.js';
 import { isObjectLoaded, type KlpCore, type KlpPatch } from './model.js';
 import { moduleComing, moduleGoing } from './module.js';
@@ -35,6 +36,11 @@ import {
 import type { FuncView, KlpState, PatchDefinition, PatchView } from './types.js';
 
 const defaultFormatPointer = (): string => '00000000deadbeef';
+
+/** What `check` can dry-run. */
+export type CheckRequest =
+  | { readonly operation: 'enable'; readonly name: string; readonly patch: PatchDefinition; readonly loaded?: boolean }
+  | { readonly operation: 'disable'; readonly name: string };
 
 /** The livepatch subsystem of one machine. */
 export class Livepatch {
@@ -337,6 +343,56 @@ export class Livepatch {
   /** `klp_get_prev_state`. */
   getPrevState(id: number): KlpState | null {
     return getPrevState(this.#core, id);
+  }
+
+  /**
+   * A dry run: the decisions the gates would make for an operation, plus the kernel's own reasons
+   * to refuse it (as findings of the pseudo-policy `kernel`). Changes nothing, logs nothing, tells no
+   * decision observer. Synchronous when every policy is.
+   */
+  check(request: CheckRequest): Decision[] | Promise<Decision[]> {
+    const core = this.#core;
+    const steps: { gate: GateName; ctx: GateContext; fields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>; kernel: Finding[] }[] = [];
+    if (request.operation === 'enable') {
+      const info = patchInfo(request.name, request.patch);
+      const loaded = request.loaded ?? core.host.modules.find(request.name) !== undefined;
+      steps.push({
+        gate: 'prePatch',
+        ctx: { ...this.#context('prePatch', 'enable'), patch: info } as GateContext,
+        fields: { patch: info.name },
+        kernel: kernelEnableFindings(core, info, loaded),
+      });
+      if (info.replace) {
+        const replaced = core.patches.map((p) => p.info);
+        const nops = nopsFor(info, replaced);
+        steps.push({
+          gate: 'replace',
+          ctx: { ...this.#context('replace', 'enable'), patch: info, replaced, nops } as GateContext,
+          fields: { patch: info.name, replaced: replaced.map((p) => p.name), nops },
+          kernel: [],
+        });
+      }
+    } else {
+      const patch = core.patches.find((p) => p.name === request.name);
+      steps.push({
+        gate: 'preUnpatch',
+        ctx: { ...this.#context('preUnpatch', 'disable'), ...(patch ? { patch: patch.info } : {}) } as GateContext,
+        fields: { patch: request.name },
+        kernel: kernelDisableFindings(core, request.name),
+      });
+    }
+    const decisions = steps.map(({ gate, ctx, fields, kernel }) => {
+      const frozen = Object.freeze(ctx);
+      // A patch the kernel cannot even find is not a question for the policies.
+      const evaluated =
+        gate === 'preUnpatch' && !('patch' in ctx)
+          ? this.#hooks.emptyDecision(gate, frozen, fields)
+          : this.#hooks.decide(this.#hooks[gate] as never, frozen as never, fields, true);
+      const withKernel = (d: Decision): Decision =>
+        kernel.length ? { ...d, findings: [...kernel, ...d.findings], allowed: false } : d;
+      return evaluated instanceof Promise ? evaluated.then(withKernel) : withKernel(evaluated);
+    });
+    return decisions.some((d) => d instanceof Promise) ? Promise.all(decisions) : (decisions as Decision[]);
   }
 
   /** Run `fn` after every operation called before it has finished. */

@@ -310,14 +310,20 @@ export class HookSystem {
     return this[gate].taps.length > 0 || this.decision.count > 0;
   }
 
+  /** The decision of a gate no policy looked at. */
+  emptyDecision(gate: GateName, ctx: GateContext, fields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>): Decision {
+    return { id: 0, time: ctx.now, gate, operation: ctx.operation, ...fields, allowed: true, audit: this.audit, findings: [], policies: [] };
+  }
+
   /**
    * Evaluate `gate` and build the decision. Synchronous when every tap is; the decision observers
-   * hear of it either way.
+   * hear of it either way, unless it is a dry run.
    */
   decide<C extends GateContext>(
     gate: Gate<C>,
     ctx: C,
     fields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>,
+    dryRun = false,
   ): Decision | Promise<Decision> {
     const finish = (raw: Finding[]): Decision => {
       const findings = this.audit
@@ -334,7 +340,7 @@ export class HookSystem {
         findings,
         policies: policyRefs(gate.taps),
       };
-      this.decision.call(decision);
+      if (!dryRun) this.decision.call(decision);
       return decision;
     };
     const findings = gate.evaluate(ctx);

@@ -7,3 +7,26 @@ export type { Policy, PolicyContext, PolicyDefinition, PolicyDocs, PolicyMeta } 
 export type { Severity } from './options.js';
 export type { AppliedPolicy, ApplyOptions, PolicyEntry, PolicyTarget } from './policy-set.js';
 export type { PolicyFinding, PolicyGate, PolicyHooks, PolicyReport } from './policy-hooks.js';
+
+// The contexts and events policies receive, so a plugin needs only this package.
+export type {
+  CallbackKernel,
+  CallbackPointEvent,
+  Decision,
+  Finding,
+  FindingData,
+  FuncRef,
+  GateContext,
+  ModuleComingContext,
+  ModuleGoingEvent,
+  ObjectCallbackEvent,
+  PatchInfo,
+  PendingTask,
+  PostPatchEvent,
+  PostUnpatchEvent,
+  PrePatchContext,
+  PreUnpatchContext,
+  ReplaceContext,
+  TransitionAction,
+  TransitionEvent,
+} from '@patchwise/core';

@@ -76,10 +76,8 @@ export class Machine {
     this.release = options.release ?? DEFAULT_RELEASE;
     this.epoch = options.epoch ?? DEFAULT_EPOCH;
     this.log = new KernelLog(() => this.clock.now, options.dynamicDebug ?? SELFTEST_DYNAMIC_DEBUG);
-    this.kallsyms.add(VMLINUX, [
-      ...vmlinuxSymbols(options.cmdline ?? DEFAULT_CMDLINE),
-      ...(options.kernelFunctions ?? []).map((name) => ({ name })),
-    ]);
+    this.kallsyms.add(VMLINUX, vmlinuxSymbols(options.cmdline ?? DEFAULT_CMDLINE));
+    this.addKernelFunctions(options.kernelFunctions ?? []);
     this.ftrace = new Ftrace(this.kallsyms);
     this.scheduler = new Scheduler(cpus, this.#frames(STACKS.idle));
     this.scheduler.reliableStacks = options.reliableStacks ?? true;

@@ -1,0 +1,1 @@
+export { changeWindow, changeWindow as default } from './change-window.js';
