@@ -69,6 +69,7 @@ export class Livepatch {
       hooks,
       owners: new OwnerIndex(),
       transitionReason: 'enable',
+      warned: new Set(),
       now: host.now ? () => host.now?.() ?? 0 : () => 0,
     };
     this.#core = core;

@@ -76,6 +76,8 @@ export interface KlpCore {
   transitionReason: 'enable' | 'disable' | 'reverse' | 'cancel';
   /** Machine time in ms since the Unix epoch. */
   now(): number;
+  /** `WARN_ON_ONCE` sites that have fired. */
+  readonly warned: Set<string>;
 }
 
 export const displayName = (obj: { name: string | null }): string => obj.name ?? 'vmlinux';

@@ -21,10 +21,13 @@ export function getState<S extends StateDefinition>(patch: StateCarrier<S>, id: 
 
 /**
  * `klp_get_prev_state`: the state `id` of the newest patch installed before the patch in
- * transition. `null` outside a transition (where the kernel also WARNs).
+ * transition. `null` outside a transition, where the kernel WARNs (once per boot).
  */
 export function getPrevState(core: KlpCore, id: number): KlpState | null {
-  if (!core.transitionPatch) return null;
+  if (!core.transitionPatch) {
+    warnOnce(core, 'klp_get_prev_state');
+    return null;
+  }
   let last: KlpState | null = null;
   for (const patch of core.patches) {
     if (patch === core.transitionPatch) break;
@@ -53,4 +56,11 @@ function isStateCompatible(patch: StateCarrier, old: StateCarrier): boolean {
 /** `klp_is_patch_compatible` against every patch in `klp_patches`. */
 export function isPatchCompatible(patch: StateCarrier, installed: readonly StateCarrier[]): boolean {
   return installed.every((old) => isStateCompatible(patch, old));
+}
+
+/** `WARN_ON_ONCE` in `fn`: the kernel prints a WARNING with the location, once per boot. */
+function warnOnce(core: KlpCore, fn: string): void {
+  if (core.warned.has(fn)) return;
+  core.warned.add(fn);
+  core.host.log.printk('warn', `WARNING: CPU: 0 PID: 0 at kernel/livepatch/state.c ${fn}`, fn);
 }

@@ -19,6 +19,8 @@ export interface SymbolSpec {
 }
 
 export interface SymbolEntry {
+  /** Who added it: the kernel image or a loaded module (removed with it). */
+  readonly owner: unknown;
   readonly address: Address;
   readonly object: string;
   readonly name: string;
@@ -33,13 +35,17 @@ export class Kallsyms implements SymbolTable {
   readonly #byAddress = new Map<Address, SymbolEntry>();
   readonly #byObject = new Map<string, SymbolEntry[]>();
 
-  /** Add an object's symbols; duplicates of a name get distinct addresses in order. */
-  add(object: string, specs: readonly SymbolSpec[]): void {
+  /**
+   * Add an object's symbols; duplicates of a name get distinct addresses in order. `owner` (default:
+   * the object's name) is what `removeOwner` removes them by.
+   */
+  add(object: string, specs: readonly SymbolSpec[], owner: unknown = object): void {
     const entries = this.#byObject.get(object) ?? [];
     for (const spec of specs) {
       const n = entries.filter((e) => e.name === spec.name).length;
       const address = `${object}:${spec.name}${n ? `#${n + 1}` : ''}`;
       const entry: SymbolEntry = {
+        owner,
         address,
         object,
         name: spec.name,
@@ -53,10 +59,15 @@ export class Kallsyms implements SymbolTable {
     this.#byObject.set(object, entries);
   }
 
-  /** Drop a module's symbols when it is freed. */
-  remove(object: string): void {
-    for (const entry of this.#byObject.get(object) ?? []) this.#byAddress.delete(entry.address);
-    this.#byObject.delete(object);
+  /** Drop the symbols `owner` added (a module being freed). */
+  removeOwner(owner: unknown): void {
+    for (const [object, entries] of this.#byObject) {
+      const kept = entries.filter((e) => e.owner !== owner);
+      if (kept.length === entries.length) continue;
+      for (const entry of entries) if (entry.owner === owner) this.#byAddress.delete(entry.address);
+      if (kept.length) this.#byObject.set(object, kept);
+      else this.#byObject.delete(object);
+    }
   }
 
   lookup(object: string | null, name: string): readonly Address[] {

@@ -125,7 +125,7 @@ export class ModuleLoader {
     }
     this.#loaded.set(name, mod);
     const symbols = typeof image.symbols === 'function' ? image.symbols(mod.ctx) : (image.symbols ?? []);
-    machine.kallsyms.add(name, symbols);
+    machine.kallsyms.add(name, symbols, mod);
     mod.state = 'COMING';
     const coming = await machine.livepatch.moduleComing(mod);
     if (coming) {
@@ -162,7 +162,7 @@ export class ModuleLoader {
   #free(mod: Module): void {
     mod.freed = true;
     this.#loaded.delete(mod.name);
-    this.machine.kallsyms.remove(mod.name);
+    this.machine.kallsyms.removeOwner(mod);
     for (const path of mod.files) this.machine.fs.remove(path);
     mod.files.length = 0;
   }

@@ -45,7 +45,7 @@ export class LivepatchSysfs implements FsProvider {
   list(path: string): string[] | undefined {
     const parts = this.#split(path);
     if (!parts) return undefined;
-    const [patchName, objName] = parts;
+    const [patchName, objName, funcDir, extra] = parts;
     if (patchName === undefined) return this.livepatch.patches.map((p) => p.name);
     const patch = this.livepatch.findPatch(patchName);
     if (!patch) return undefined;
@@ -53,7 +53,10 @@ export class LivepatchSysfs implements FsProvider {
       return ['enabled', 'force', 'replace', 'stack_order', 'transition', ...patch.objects.map(objectDir)];
     }
     const obj = patch.objects.find((o) => objectDir(o) === objName);
-    return obj ? ['patched', ...obj.funcs.map(funcDirName)] : undefined;
+    if (!obj || extra !== undefined) return undefined;
+    if (funcDir === undefined) return ['patched', ...obj.funcs.map(funcDirName)];
+    // A function's directory has no attributes.
+    return obj.funcs.some((f) => funcDirName(f) === funcDir) ? [] : undefined;
   }
 
   #patchAttribute(patch: PatchView, attr: string): FsEntry | undefined {
