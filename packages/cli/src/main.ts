@@ -5,7 +5,12 @@ import { Command, CommanderError } from 'commander';
 import { isDiagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from './exit-codes.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
+import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
+import { keygenCommand, signCommand } from './commands/keys.js';
+import { printConfigCommand } from './commands/print-config.js';
 import { replayCommand } from './commands/replay.js';
+import { runCommand } from './commands/run.js';
 
 export interface MainOptions extends OutputOptions {}
 
@@ -31,7 +36,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       writeOut: (text) => out().out(text.trimEnd()),
       writeErr: (text) => out().err(text.trimEnd()),
     });
-  program.addCommand(replayCommand(run, out));
+  for (const make of [runCommand, checkCommand, replayCommand, printConfigCommand, initCommand, keygenCommand, signCommand]) {
+    program.addCommand(make(run, out));
+  }
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -382,7 +382,7 @@ export class Livepatch {
         kernel: kernelDisableFindings(core, request.name),
       });
     }
-    const decisions = steps.map(({ gate, ctx, fields, kernel }) => {
+    const evaluate = ({ gate, ctx, fields, kernel }: (typeof steps)[number]): Decision | Promise<Decision> => {
       const frozen = Object.freeze(ctx);
       // A patch the kernel cannot even find is not a question for the policies.
       const evaluated =
@@ -392,8 +392,16 @@ export class Livepatch {
       const withKernel = (d: Decision): Decision =>
         kernel.length ? { ...d, findings: [...kernel, ...d.findings], allowed: false } : d;
       return evaluated instanceof Promise ? evaluated.then(withKernel) : withKernel(evaluated);
-    });
-    return decisions.some((d) => d instanceof Promise) ? Promise.all(decisions) : (decisions as Decision[]);
+    };
+    // As the real operation would: a refusal at one gate means the next one is never asked.
+    const next = (index: number, done: Decision[]): Decision[] | Promise<Decision[]> => {
+      const step = steps[index];
+      if (!step) return done;
+      const record = (d: Decision) => (d.allowed ? next(index + 1, [...done, d]) : [...done, d]);
+      const decision = evaluate(step);
+      return decision instanceof Promise ? decision.then(record) : record(decision);
+    };
+    return next(0, []);
   }
 
   /** Run `fn` after every operation called before it has finished. */

@@ -7,6 +7,7 @@
  */
 import type { Decision, FindingData, GateName, Operation, Severity } from './decision.js';
 import type { FuncRef, PatchInfo } from './info.js';
+import type { LogLevel } from './log.js';
 import type { ShadowTable } from './shadow.js';
 import type { KlpState } from './types.js';
 
@@ -162,7 +163,7 @@ export type CallbackStage = 'prePatch' | 'postPatch' | 'preUnpatch' | 'postUnpat
 /** What the kernel offers code running at a callback point. */
 export interface CallbackKernel {
   /** Print a kernel log line (as the patch module would). */
-  printk(level: 'err' | 'warn' | 'notice' | 'info', line: string): void;
+  printk(level: LogLevel, line: string): void;
   readonly shadow: ShadowTable;
   getState(patch: string, id: number): KlpState | null;
   getPrevState(id: number): KlpState | null;

@@ -135,6 +135,7 @@ export function newFunc(
 ): KlpFunc {
   const func: KlpFunc = {
     object,
+    patchName: object.patch.name,
     oldName,
     newFuncName,
     oldSympos,

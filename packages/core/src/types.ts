@@ -69,6 +69,8 @@ export interface KlpState {
 
 /** Read-only view of a function of a patch. */
 export interface FuncView {
+  /** The patch it belongs to. */
+  readonly patchName: string;
   readonly oldName: string;
   readonly oldSympos: number;
   /** Resolved address of the patched function, while its object is loaded. */

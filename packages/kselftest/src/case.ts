@@ -2,8 +2,8 @@
  * The conformance case format (`cases/*.yaml`): parsing and validation, with errors that name the
  * file, the line and the op.
  */
-import { Diagnostic, suggestion, YamlSource } from '@patchwise/diagnostics';
-import { findOp, OP_NAMES, OpValueError, type OpSpec } from './ops.js';
+import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import { OPS, OpValueError, type OpSpec } from './ops.js';
 
 /** One op of a case, parsed and checked. */
 export interface CaseOp {
@@ -32,6 +32,8 @@ const TOP_KEYS = ['id', 'title', 'comment', 'source', 'ops', 'expect', 'notes'] 
 export interface ParseOptions {
   /** Module names `insmod` knows; ops naming others are refused. */
   readonly modules?: readonly string[];
+  /** The ops allowed (default: the selftest harness's). */
+  readonly ops?: readonly OpSpec<unknown>[];
 }
 
 /** Parse and validate a case file's text. Throws a `Diagnostic` naming the file and the place. */
@@ -71,52 +73,7 @@ export function parseCase(text: string, file: string, options: ParseOptions = {}
   if (!Array.isArray(raw.ops)) {
     throw source.error(['ops'], { code: 'PW_CASE_FORMAT', reason: '`ops` must be a list of one-key maps' });
   }
-  const known = options.modules;
-  const ops = raw.ops.map((entry, index): CaseOp => {
-    const at = source.locate(['ops', index]);
-    const where = { file, ...at, path: `ops[${index}]` };
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.keys(entry).length !== 1) {
-      throw new Diagnostic({
-        ...where,
-        code: 'PW_CASE_FORMAT',
-        reason: `op ${index + 1} must be a one-key map like \`load_lp: NAME\``,
-      });
-    }
-    const [name, value] = Object.entries(entry)[0] as [string, unknown];
-    const spec = findOp(name);
-    if (!spec) {
-      throw new Diagnostic({
-        ...where,
-        code: 'PW_CASE_UNKNOWN_OP',
-        reason: `unknown op \`${name}\` (op ${index + 1})${suggestion(name, OP_NAMES)}`,
-        hint: `the ops are ${OP_NAMES.join(', ')}; see \`patchwise replay --help\``,
-      });
-    }
-    let args: unknown;
-    try {
-      args = spec.parse(value);
-    } catch (err) {
-      if (!(err instanceof OpValueError)) throw err;
-      throw new Diagnostic({
-        ...where,
-        ...source.locate(['ops', index, name]),
-        code: 'PW_CASE_OP_VALUE',
-        reason: `op ${index + 1} \`${name}\`: ${err.message}`,
-        hint: `\`${name}\` takes ${spec.value}`,
-      });
-    }
-    for (const module of known ? (spec.modules?.(args) ?? []) : []) {
-      if (!known?.includes(module)) {
-        throw new Diagnostic({
-          ...where,
-          code: 'PW_CASE_UNKNOWN_MODULE',
-          reason: `op ${index + 1} \`${name}\` names unknown module \`${module}\`${suggestion(module, known ?? [])}`,
-          hint: 'the modules are listed by `patchwise replay --help`',
-        });
-      }
-    }
-    return { name, spec, args, index, ...(at ? { line: at.line } : {}) };
-  });
+  const ops = parseOps(raw.ops, source, ['ops'], options);
   const lines = expectText.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return {
@@ -133,4 +90,67 @@ export function parseCase(text: string, file: string, options: ParseOptions = {}
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+/**
+ * Parse a list of one-key op maps at `at` in `source` (a case's `ops`, a scenario's `steps`).
+ * Throws a `Diagnostic` naming the file, the line and the op.
+ */
+export function parseOps(
+  list: readonly unknown[],
+  source: YamlSource,
+  at: readonly (string | number)[],
+  options: ParseOptions = {},
+): CaseOp[] {
+  const table = options.ops ?? OPS;
+  const names = table.map((op) => op.name);
+  const known = options.modules;
+  const file = source.file;
+  const label = at[at.length - 1] === 'steps' ? 'step' : 'op';
+  return list.map((entry, index): CaseOp => {
+    const here = [...at, index];
+    const pos = source.locate(here);
+    const where = { file, ...pos, path: formatPath(here) };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.keys(entry).length !== 1) {
+      throw new Diagnostic({
+        ...where,
+        code: 'PW_CASE_FORMAT',
+        reason: `${label} ${index + 1} must be a one-key map like \`load_lp: NAME\``,
+      });
+    }
+    const [name, value] = Object.entries(entry)[0] as [string, unknown];
+    const spec = table.find((op) => op.name === name);
+    if (!spec) {
+      throw new Diagnostic({
+        ...where,
+        code: 'PW_CASE_UNKNOWN_OP',
+        reason: `unknown ${label} \`${name}\` (${label} ${index + 1})${suggestion(name, names)}`,
+        hint: `the ${label}s are ${names.join(', ')}; see \`--help\``,
+      });
+    }
+    let args: unknown;
+    try {
+      args = spec.parse(value);
+    } catch (err) {
+      if (!(err instanceof OpValueError)) throw err;
+      throw new Diagnostic({
+        ...where,
+        ...source.locate([...here, name]),
+        code: 'PW_CASE_OP_VALUE',
+        reason: `${label} ${index + 1} \`${name}\`: ${err.message}`,
+        hint: `\`${name}\` takes ${spec.value}`,
+      });
+    }
+    for (const module of known ? (spec.modules?.(args) ?? []) : []) {
+      if (!known?.includes(module)) {
+        throw new Diagnostic({
+          ...where,
+          code: 'PW_CASE_UNKNOWN_MODULE',
+          reason: `${label} ${index + 1} \`${name}\` names unknown module \`${module}\`${suggestion(module, known ?? [])}`,
+          hint: 'the modules are listed by `--help`',
+        });
+      }
+    }
+    return { name, spec, args, index, ...(pos ? { line: pos.line } : {}) };
+  });
 }

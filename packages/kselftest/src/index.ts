@@ -1,7 +1,7 @@
 export { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, SELFTEST_MODULE_NAMES } from './bundled.js';
-export { parseCase } from './case.js';
+export { parseCase, parseOps } from './case.js';
 export { Harness, HarnessFailure, MAX_RETRIES, RETRY_INTERVAL_MS, runCase } from './harness.js';
-export { findOp, insmodStrerror, OP_NAMES, OPS } from './ops.js';
+export { defineOp, fail, findOp, insmodStrerror, isRecord, onlyKeys, OP_NAMES, OpValueError, OPS, str } from './ops.js';
 export { diffResult, summaryLine } from './report.js';
 
 export type { CaseOp, ParseOptions, SelftestCase } from './case.js';

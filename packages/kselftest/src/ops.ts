@@ -9,11 +9,11 @@ import type { Harness } from './harness.js';
 /** An op's value was not of the documented shape: the message says what was expected. */
 export class OpValueError extends Error {}
 
-const fail = (message: string): never => {
+export const fail = (message: string): never => {
   throw new OpValueError(message);
 };
 
-export interface OpSpec<A = unknown> {
+export interface OpSpec<A = unknown, H extends Harness = Harness> {
   readonly name: string;
   /** The value's shape, as the case format documents it. */
   readonly value: string;
@@ -24,10 +24,11 @@ export interface OpSpec<A = unknown> {
   /** Module names it refers to (checked against the known modules). */
   modules?(args: A): string[];
   parse(raw: unknown): A;
-  run(h: Harness, args: A): void | Promise<void>;
+  run(h: H, args: A): void | Promise<void>;
 }
 
-const defineOp = <A>(spec: OpSpec<A>): OpSpec<A> => spec;
+/** Define an op (its argument type is checked here; tables only need names and calls). */
+export const defineOp = <A, H extends Harness = Harness>(spec: OpSpec<A, H>): OpSpec<A, H> => spec;
 
 // ---- value shapes ----
 
@@ -36,15 +37,15 @@ export interface ModuleArg {
   readonly params?: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function str(v: unknown, what: string): string {
+export function str(v: unknown, what: string): string {
   if (typeof v === 'string' && v.length > 0) return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return fail(`\`${what}\` must be a non-empty string`);
 }
 
-function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): void {
+export function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): void {
   for (const key of Object.keys(v)) if (!allowed.includes(key)) fail(`unknown key \`${key}\`; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`);
   for (const key of required) if (!(key in v)) fail(`missing \`${key}\``);
 }

@@ -66,5 +66,6 @@ export function normalObjects(manifest: PatchManifest): NormalObject[] {
 /** The metadata policies read: vendor, tags, version, dependencies, scoped callbacks, signature. */
 export function manifestMetadata(manifest: PatchManifest): PatchMetadata {
   const { name: _name, objects: _objects, functions: _functions, states: _states, replace: _replace, metadata, ...rest } = manifest;
-  return { ...rest, ...(metadata ?? {}), manifest };
+  // The validated fields win: `metadata:` adds a team's own data, it cannot override `vendor` & co.
+  return { ...(metadata ?? {}), ...rest, manifest };
 }

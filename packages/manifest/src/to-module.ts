@@ -9,7 +9,8 @@ import type { ObjectCallbacksSpec, PatchManifest } from './schema.js';
 
 type Stage = keyof ObjectCallbacksSpec;
 
-function objectCallbacks(m: ModuleContext, spec: ObjectCallbacksSpec | undefined): ObjectCallbacks {
+function objectCallbacks(m: ModuleContext | undefined, spec: ObjectCallbacksSpec | undefined): ObjectCallbacks {
+  if (!m) return {};
   const callbacks: Partial<Record<Stage, (ctx: CallbackContext) => number | void>> = {};
   for (const stage of ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'] as const) {
     const step = spec?.[stage];
@@ -25,8 +26,11 @@ function objectCallbacks(m: ModuleContext, spec: ObjectCallbacksSpec | undefined
   return callbacks;
 }
 
-/** The core's patch definition for a manifest, inside its module. */
-export function patchDefinition(m: ModuleContext, manifest: PatchManifest, objects = normalObjects(manifest)): PatchDefinition {
+/**
+ * The core's patch definition for a manifest. Inside its module `m` compiles the callbacks; without
+ * it (a dry run) the definition has none.
+ */
+export function patchDefinition(manifest: PatchManifest, m?: ModuleContext, objects = normalObjects(manifest)): PatchDefinition {
   return {
     replace: manifest.replace === true,
     ...(manifest.states ? { states: manifest.states } : {}),
@@ -61,7 +65,7 @@ export function manifestModule(manifest: PatchManifest): ModuleImage {
     livepatch: true,
     description: manifest.description ?? `patch manifest${manifest.vendor ? ` (vendor ${manifest.vendor})` : ''}`,
     symbols: replacementSymbols(manifest, objects),
-    init: (m) => m.enablePatch(patchDefinition(m, manifest, objects)),
+    init: (m) => m.enablePatch(patchDefinition(manifest, m, objects)),
   };
 }
 

@@ -33,7 +33,10 @@ export const VMLINUX = 'vmlinux';
 
 export class Kallsyms implements SymbolTable {
   readonly #byAddress = new Map<Address, SymbolEntry>();
+  /** Per object, in kallsyms order. */
   readonly #byObject = new Map<string, SymbolEntry[]>();
+  /** Per object, per name: the entries of that name in order (lookups stay O(1) at 10^6 symbols). */
+  readonly #byName = new Map<string, Map<string, SymbolEntry[]>>();
 
   /**
    * Add an object's symbols; duplicates of a name get distinct addresses in order. `owner` (default:
@@ -41,9 +44,10 @@ export class Kallsyms implements SymbolTable {
    */
   add(object: string, specs: readonly SymbolSpec[], owner: unknown = object): void {
     const entries = this.#byObject.get(object) ?? [];
+    const names = this.#byName.get(object) ?? new Map<string, SymbolEntry[]>();
     for (const spec of specs) {
-      const n = entries.filter((e) => e.name === spec.name).length;
-      const address = `${object}:${spec.name}${n ? `#${n + 1}` : ''}`;
+      const same = names.get(spec.name) ?? [];
+      const address = `${object}:${spec.name}${same.length ? `#${same.length + 1}` : ''}`;
       const entry: SymbolEntry = {
         owner,
         address,
@@ -54,9 +58,12 @@ export class Kallsyms implements SymbolTable {
         traceable: spec.traceable ?? true,
       };
       entries.push(entry);
+      same.push(entry);
+      names.set(spec.name, same);
       this.#byAddress.set(address, entry);
     }
     this.#byObject.set(object, entries);
+    this.#byName.set(object, names);
   }
 
   /** Drop the symbols `owner` added (a module being freed). */
@@ -65,13 +72,20 @@ export class Kallsyms implements SymbolTable {
       const kept = entries.filter((e) => e.owner !== owner);
       if (kept.length === entries.length) continue;
       for (const entry of entries) if (entry.owner === owner) this.#byAddress.delete(entry.address);
-      if (kept.length) this.#byObject.set(object, kept);
-      else this.#byObject.delete(object);
+      if (kept.length === 0) {
+        this.#byObject.delete(object);
+        this.#byName.delete(object);
+        continue;
+      }
+      this.#byObject.set(object, kept);
+      const names = new Map<string, SymbolEntry[]>();
+      for (const e of kept) names.set(e.name, [...(names.get(e.name) ?? []), e]);
+      this.#byName.set(object, names);
     }
   }
 
   lookup(object: string | null, name: string): readonly Address[] {
-    return (this.#byObject.get(object ?? VMLINUX) ?? []).filter((e) => e.name === name).map((e) => e.address);
+    return (this.#byName.get(object ?? VMLINUX)?.get(name) ?? []).map((e) => e.address);
   }
 
   sizeOf(addr: Address): number | undefined {
@@ -85,14 +99,19 @@ export class Kallsyms implements SymbolTable {
 
   /** The address of `name` in `object` (first occurrence), or `undefined`. */
   address(object: string, name: string): Address | undefined {
-    return this.lookup(object, name)[0];
+    return this.#byName.get(object)?.get(name)?.[0]?.address;
   }
 
   /** Every address called `name`, in any object. */
   addressesNamed(name: string): Address[] {
     const found: Address[] = [];
-    for (const entries of this.#byObject.values()) for (const e of entries) if (e.name === name) found.push(e.address);
+    for (const names of this.#byName.values()) for (const e of names.get(name) ?? []) found.push(e.address);
     return found;
+  }
+
+  /** The function names of `object`, in kallsyms order, or `undefined` for an unknown object. */
+  functionsOf(object: string): string[] | undefined {
+    return this.#byObject.get(object)?.map((e) => e.name);
   }
 
   has(object: string): boolean {

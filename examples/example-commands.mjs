@@ -1,0 +1,35 @@
+// The command of every example, as its README shows it, and where its expected output lives.
+// The examples test runs each one and compares; `pnpm examples:update` rewrites the expected files
+// by running them (never edit those files by hand).
+import { main } from '@patchwise/cli';
+
+/** `pnpm patchwise <args>` from the repository root; `exit` is the code the example should end with. */
+export const EXAMPLE_COMMANDS = [
+  { args: ['run', 'examples/experiments/03-callbacks-on-replace'], expected: 'examples/experiments/03-callbacks-on-replace/expected.txt', exit: 0 },
+  { args: ['run', 'examples/experiments/04-block-disable'], expected: 'examples/experiments/04-block-disable/expected.txt', exit: 0 },
+  { args: ['run', 'examples/experiments/05-system-state-rule'], expected: 'examples/experiments/05-system-state-rule/expected.txt', exit: 0 },
+  {
+    args: [
+      'check',
+      'examples/experiments/05-system-state-rule/patches/loglevel_v3.yaml',
+      'examples/experiments/05-system-state-rule/patches/loglevel_v1.yaml',
+      '--config',
+      'none',
+    ],
+    expected: 'examples/experiments/05-system-state-rule/expected-check.txt',
+    exit: 1,
+  },
+  { args: ['run', 'examples/experiments/07-stalled-transition'], expected: 'examples/experiments/07-stalled-transition/expected.txt', exit: 0 },
+];
+
+/** Run `patchwise <args>` in-process, without color, and return its exit code and output. */
+export async function runExample(args) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    color: false,
+    stdout: { write: (chunk) => ((stdout += String(chunk)), true), isTTY: false },
+    stderr: { write: (chunk) => ((stderr += String(chunk)), true) },
+  });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,85 @@
+/**
+ * `patchwise check PATCH...`: would loading these patches (or disabling one) be allowed? A dry run
+ * of the config's policies and of the kernel's own rules, on an empty machine or a saved state.
+ */
+import { Command } from 'commander';
+import { Diagnostic } from '@patchwise/diagnostics';
+import { decisionRecord, type Decision } from '@patchwise/core';
+import { kernelFunctionsOf, loadManifestFile, manifestModule, patchDefinition, type PatchManifest } from '@patchwise/manifest';
+import { applyPolicies } from '@patchwise/policy';
+import { readState, restoreState } from '@patchwise/scenario';
+import { Machine } from '@patchwise/sim';
+import { commandPolicies, type ConfigOptions } from '../config-loading.js';
+import { ExitCode } from '../exit-codes.js';
+import { decisionLines } from '../format.js';
+import type { Output } from '../output.js';
+import { displayPath } from '../paths.js';
+
+export interface CheckOptions extends ConfigOptions {
+  readonly state?: string;
+  readonly disable?: string[];
+  readonly format?: 'text' | 'json';
+}
+
+export async function check(out: Output, paths: readonly string[], options: CheckOptions): Promise<ExitCode> {
+  const manifests: PatchManifest[] = paths.map((p) => loadManifestFile(p, displayPath(p)));
+  const disables = options.disable ?? [];
+  if (manifests.length === 0 && disables.length === 0) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: 'nothing to check', hint: 'pass patch manifests, or `--disable NAME`' });
+  }
+  const policies = await commandPolicies(options);
+  const state = options.state ? readState(options.state) : undefined;
+  const machine = state ? await restoreState(state, manifests) : new Machine({ kernelFunctions: kernelFunctionsOf(manifests) });
+  if (!state) for (const m of manifests) machine.addModule(manifestModule(m));
+  applyPolicies(machine.livepatch, policies.entries, { audit: policies.audit });
+  const decisions: Decision[] = [];
+  const report = (list: readonly Decision[]) => {
+    decisions.push(...list);
+    for (const d of list) {
+      if (options.format === 'json') out.out(JSON.stringify(decisionRecord(d)));
+      else for (const line of decisionLines(out, d, '')) out.out(line);
+    }
+  };
+  // Each allowed patch is loaded, so the next one is checked against it.
+  for (const manifest of manifests) {
+    const verdict = await machine.livepatch.check({ operation: 'enable', name: manifest.name, patch: patchDefinition(manifest) });
+    report(verdict);
+    if (verdict.every((d) => d.allowed)) {
+      // The same policies on the same machine at the same time: the load is allowed again.
+      await machine.insmod(manifest.name);
+      machine.advance(1000);
+    }
+  }
+  for (const name of disables) report(await machine.livepatch.check({ operation: 'disable', name }));
+  const denied = decisions.filter((d) => !d.allowed).length;
+  if (options.format !== 'json') {
+    const summary = `${decisions.length} decision${decisions.length === 1 ? '' : 's'}: ${decisions.length - denied} allowed, ${denied} denied (policies: ${policies.source})`;
+    out.out(out.style(denied ? 'red' : 'green', summary));
+  }
+  return denied ? ExitCode.Failed : ExitCode.Ok;
+}
+
+export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
+  return new Command('check')
+    .summary('dry run: would loading these patches (or a disable) be allowed, and why not?')
+    .description(
+      "Check patch manifests against the config's policies and the kernel's own rules, without changing anything. Each allowed patch counts as loaded for the next one. Starts from an empty machine, or from a state saved by `run --save-state`.",
+    )
+    .argument('[patch...]', 'patch manifests (YAML or JSON)')
+    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
+    .option('--state <file>', 'start from this saved machine state')
+    .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--format <format>', 'text, or json: one decision record per line', 'text')
+    .option('--audit', 'report every policy error as a warning')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchwise check patches/acme-fix.yaml patches/beta-fix.yaml
+  $ patchwise check --state prod.state.json patches/acme-2.yaml
+  $ patchwise check --state prod.state.json --disable acme-base --format json
+
+Exit codes: 0 allowed, 1 denied, 2 bad input.`,
+    )
+    .action((paths: string[], options: CheckOptions) => runner(() => check(out(), paths, options)));
+}

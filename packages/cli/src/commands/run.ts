@@ -1,0 +1,133 @@
+/**
+ * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { decisionRecord } from '@patchwise/core';
+import { Diagnostic } from '@patchwise/diagnostics';
+import { loadScenario, runScenario, saveState, SCENARIO_STEPS, type Scenario, type ScenarioResult } from '@patchwise/scenario';
+import { commandPolicies, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
+import { ExitCode } from '../exit-codes.js';
+import { decisionLines, findingLogText, logLine } from '../format.js';
+import type { Output } from '../output.js';
+import { Progress } from '../progress.js';
+import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
+
+export interface RunOptions extends ConfigOptions {
+  readonly format?: 'text' | 'json';
+  readonly saveState?: string;
+}
+
+function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
+  const { scenario } = result;
+  out.out(out.style('bold', `▶ ${scenario.name}`) + out.style('dim', `  (${scenario.file}; policies: ${policies.source})`));
+  const hidden = new Set<string>();
+  for (const event of result.events) {
+    if (event.type === 'decision') {
+      for (const f of event.decision.findings) hidden.add(findingLogText(f));
+      for (const line of decisionLines(out, event.decision, '    ')) out.out(line);
+    } else if (event.type === 'log') {
+      if (event.record.text.includes('tainting kernel')) continue;
+      if (event.record.site === 'patchwise' && hidden.delete(event.record.text)) continue;
+      out.out(`  ${logLine(out, event.record)}`);
+    } else if (event.type === 'expect') {
+      const { passed, message, line } = event.result;
+      const where = line ? out.style('dim', ` (${scenario.file}:${line})`) : '';
+      out.out(`    ${passed ? out.style('green', '✓ expect') : out.style('red', '✗ expect')} ${message}${where}`);
+    }
+  }
+  if (result.failure) out.out(`    ${out.style('red', '✗ stopped:')} ${result.failure.message}`);
+  const held = result.expectations.filter((e) => e.passed).length;
+  const verdict = result.passed ? out.style('green', 'PASS') : out.style('red', 'FAIL');
+  out.out(`  ${verdict} ${scenario.name}: ${held}/${result.expectations.length} expectations held, ${result.decisions.length} decisions\n`);
+}
+
+function printJson(out: Output, result: ScenarioResult): void {
+  const { scenario } = result;
+  const emit = (value: object) => out.out(JSON.stringify(value));
+  emit({ type: 'scenario', name: scenario.name, file: scenario.file, policies: result.policies.map((p) => ({ name: p.name, version: p.version, severity: p.severity })) });
+  for (const event of result.events) {
+    if (event.type === 'log') emit({ type: 'log', time: event.record.time, level: event.record.level, text: event.record.text });
+    else if (event.type === 'decision') emit({ type: 'decision', ...decisionRecord(event.decision) });
+    else if (event.type === 'expect') emit({ type: 'expect', ...event.result });
+  }
+  emit({ type: 'result', name: scenario.name, passed: result.passed, ...(result.failure ? { failure: result.failure } : {}) });
+}
+
+export async function run(out: Output, paths: readonly string[], options: RunOptions): Promise<ExitCode> {
+  if (paths.length === 0) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: 'no scenario given', hint: 'pass scenario files or folders: `patchwise run examples/experiments`' });
+  }
+  // Read every scenario and config before running any: bad input runs nothing.
+  const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
+  const scenarios: Scenario[] = files.map((file) => loadScenario(file, displayPath(file)));
+  let discovered: Promise<PolicySet> | undefined;
+  const fallback = () => (discovered ??= commandPolicies(options));
+  const sets = await Promise.all(scenarios.map((s) => scenarioPolicies(s, fallback, options.audit)));
+  const progress = new Progress(options.format === 'json' ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
+  const results: ScenarioResult[] = [];
+  for (const [i, scenario] of scenarios.entries()) {
+    const set = sets[i] as PolicySet;
+    progress.update(i, scenario.name);
+    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit });
+    progress.clear();
+    results.push(result);
+    if (options.format === 'json') printJson(out, result);
+    else printText(out, result, set);
+  }
+  if (options.saveState) {
+    const last = results.at(-1);
+    if (last) writeFileSync(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
+  }
+  const passed = results.filter((r) => r.passed).length;
+  const expectations = results.flatMap((r) => r.expectations);
+  const held = expectations.filter((e) => e.passed).length;
+  const summary = `${results.length} scenario${results.length === 1 ? '' : 's'}: ${passed} passed, ${results.length - passed} failed; ${held}/${expectations.length} expectations held`;
+  if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', scenarios: results.length, passed, failed: results.length - passed, expectations: expectations.length, held }));
+  else out.out(out.style(passed === results.length ? 'green' : 'red', summary));
+  return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
+}
+
+const STEP_HELP = () =>
+  SCENARIO_STEPS.map((s) => `  ${s.name.padEnd(19)} ${s.value}\n  ${''.padEnd(19)} ${s.summary}`).join('\n');
+
+export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
+  return new Command('run')
+    .summary('run scenarios on the simulated kernel, with decisions and their reasons')
+    .description(
+      'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation.',
+    )
+    .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them')
+    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
+    .option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)', 'text')
+    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
+    .option('--audit', 'report every policy error as a warning (nothing is refused)')
+    .addHelpText(
+      'after',
+      () => `
+Scenario format (YAML or JSON):
+  name: two vendors, one function
+  machine: {release: 6.8.0-45-generic, cpus: 2, time: "2026-11-24T10:00:00Z"}
+  config: ./patchwise.config.yaml      # or an inline config, or \`none\` (the kernel alone)
+  patches:                             # patch manifests, inline or {file: path}
+    - {name: acme-fix, vendor: acme, version: 1.0.0, functions: [cmdline_proc_show]}
+    - file: patches/beta-fix.yaml
+  modules: [{name: acme_drv, functions: [acme_read], loaded: true}]
+  tasks: [{name: worker, kthread: true, sleepsIn: cmdline_proc_show}]
+  steps:
+    - load: acme-fix
+    - load: beta-fix
+    - expect: {decision: denied, codes: [vendor-tags/function-vendor-mismatch], result: EPERM}
+
+Steps (the selftest ops, plus):
+${STEP_HELP()}
+
+Examples:
+  $ patchwise run examples/experiments
+  $ patchwise run my-scenario.yaml --config strict.config.yaml
+  $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
+
+Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
+    )
+    .action((paths: string[], options: RunOptions) => runner(() => run(out(), paths, options)));
+}

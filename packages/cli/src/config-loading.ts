@@ -1,0 +1,42 @@
+/**
+ * The config a command runs with: `--config FILE`, or the one discovered from the working folder.
+ */
+import { dirname } from 'node:path';
+import { loadConfig, policyEntries, type ResolvedConfig } from '@patchwise/config';
+import type { PolicyEntry } from '@patchwise/policy';
+import type { Scenario } from '@patchwise/scenario';
+import { displayPath } from './paths.js';
+
+export interface ConfigOptions {
+  readonly config?: string;
+  readonly audit?: boolean;
+}
+
+export interface PolicySet {
+  readonly entries: readonly PolicyEntry[];
+  readonly audit: boolean;
+  /** Where it came from, for the output. */
+  readonly source: string;
+}
+
+const fromResolved = (config: ResolvedConfig, source: string, audit?: boolean): PolicySet => ({
+  entries: policyEntries(config),
+  audit: audit ?? config.audit,
+  source,
+});
+
+/** The discovered (or `--config`) policy set. */
+export async function commandPolicies(options: ConfigOptions, cwd = process.cwd()): Promise<PolicySet> {
+  if (options.config === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
+  const config = await loadConfig({ cwd, ...(options.config ? { configFile: options.config } : {}) });
+  return fromResolved(config, config.file ? displayPath(config.file) : 'no config (no policies)', options.audit);
+}
+
+/** A scenario's own `config` wins over the command's. */
+export async function scenarioPolicies(scenario: Scenario, fallback: () => Promise<PolicySet>, audit?: boolean): Promise<PolicySet> {
+  const own = scenario.config;
+  if (own === undefined) return fallback();
+  if (own === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
+  if ('file' in own) return fromResolved(await loadConfig({ configFile: own.file }), displayPath(own.file), audit);
+  return fromResolved(await loadConfig({ config: own.inline, cwd: dirname(scenario.file) }), 'inline in the scenario', audit);
+}

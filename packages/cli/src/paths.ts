@@ -1,0 +1,30 @@
+/**
+ * Command-line paths: folders expand to their files; output shows paths relative to the working folder.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Diagnostic } from '@patchwise/diagnostics';
+
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** What a folder of scenarios holds: `*.scenario.yaml` (beside configs and patch manifests). */
+export const SCENARIO_FILE = /\.scenario\.(ya?ml|json)$/;
+
+/** Files named, and the files matching `pattern` in folders named (sorted). */
+export function expandFiles(paths: readonly string[], pattern: RegExp, what: string): string[] {
+  return paths.flatMap((path) => {
+    if (!existsSync(path)) {
+      throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'no such file or folder', hint: 'check the path' });
+    }
+    if (!statSync(path).isDirectory()) return [path];
+    const files = readdirSync(path)
+      .filter((f) => pattern.test(f))
+      .sort()
+      .map((f) => join(path, f));
+    if (files.length === 0) throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'the folder holds none of the files expected here', hint: what });
+    return files;
+  });
+}

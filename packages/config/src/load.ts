@@ -1,0 +1,33 @@
+/**
+ * `loadConfig`: find (or take) the config file, validate it, resolve it.
+ */
+import { dirname, resolve } from 'node:path';
+import { resolveConfig, validateConfig, type ResolvedConfig } from './resolve.js';
+import type { PatchwiseConfig } from './schema.js';
+import { discover, loadFile } from './source.js';
+
+export interface LoadConfigOptions {
+  /** Where discovery starts (default: the working folder). */
+  readonly cwd?: string;
+  /** Use this file instead of discovering one (`--config FILE`). */
+  readonly configFile?: string;
+  /** Use this config object instead of any file (a program's own config). */
+  readonly config?: PatchwiseConfig;
+}
+
+/**
+ * The resolved config. With no config file anywhere up to the project root, the set is empty:
+ * no policies, the kernel's own behaviour. Throws a `Diagnostic` naming the file and the place for
+ * anything invalid.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  if (options.config) {
+    return resolveConfig(validateConfig(options.config, { origin: '<inline>', dir: cwd, locate: () => undefined }), { file: null, dir: cwd });
+  }
+  const loaded = options.configFile ? await loadFile(resolve(cwd, options.configFile)) : await discover(cwd);
+  if (!loaded) return resolveConfig({}, { file: null, dir: cwd });
+  const layer = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
+  const config = validateConfig(loaded.config ?? {}, layer);
+  return resolveConfig(config, { file: loaded.file, dir: layer.dir, locate: loaded.locate });
+}

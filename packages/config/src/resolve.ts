@@ -1,0 +1,291 @@
+/**
+ * From a config file to the resolved policy set: `extends` followed (presets, files, packages;
+ * cycles refused), plugins imported and merged by policy name, options validated, and where every
+ * value came from remembered.
+ */
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Diagnostic, formatPath, suggestion } from '@patchwise/diagnostics';
+import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
+import type { z } from 'zod';
+import { PRESETS, type Preset } from './presets.js';
+import { CONFIG_KEYS, ConfigSchema, PLUGIN_KEYS, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
+import { loadFile, type LoadedFile } from './source.js';
+
+/** Where a value came from: a file, a preset, or the default. */
+export type Origin = string;
+
+export interface ResolvedPlugin {
+  readonly name: string;
+  readonly version?: string;
+  readonly policy: Policy;
+  /** How it was named (package, path, `inline`). */
+  readonly specifier: string;
+  readonly severity: Severity;
+  /** Validated, defaults applied (`undefined` when off). */
+  readonly options: unknown;
+  readonly failOpen: boolean;
+  readonly timeoutMs: number;
+  readonly origin: {
+    readonly plugin: Origin;
+    readonly severity: Origin;
+    readonly options: Origin;
+    /** Per option key: the layer that set it (keys not listed come from the plugin's defaults). */
+    readonly optionKeys: Readonly<Record<string, Origin>>;
+  };
+}
+
+export interface ResolvedConfig {
+  /** The config file used, or `null` (no config: no policies, the kernel's behaviour). */
+  readonly file: string | null;
+  readonly audit: boolean;
+  readonly gateTimeoutMs: number;
+  readonly plugins: readonly ResolvedPlugin[];
+  readonly origin: { readonly audit: Origin; readonly gateTimeoutMs: Origin };
+}
+
+export const DEFAULT_GATE_TIMEOUT_MS = 5000;
+const DEFAULT: Origin = 'default';
+
+/** A layer of configuration: one file or preset, already validated. */
+interface Layer {
+  readonly config: PatchwiseConfig;
+  readonly origin: Origin;
+  /** Where relative paths and package names resolve from. */
+  readonly dir: string;
+  readonly locate: LoadedFile['locate'];
+}
+
+function where(layer: Layer, path: (string | number)[]) {
+  const isFile = layer.origin !== DEFAULT && !layer.origin.startsWith('patchwise:');
+  return { ...(isFile ? { file: layer.origin } : {}), path: formatPath(path), ...layer.locate(path) };
+}
+
+function issueReason(issue: z.core.$ZodIssue, raw: unknown): { reason: string; path: (string | number)[] } {
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const inPlugin = path[0] === 'plugins';
+    const known = inPlugin ? PLUGIN_KEYS : CONFIG_KEYS;
+    return { reason: `unknown key \`${key}\`${suggestion(key, known)}`, path: [...path, key] };
+  }
+  if (issue.code === 'invalid_union' && path[0] === 'plugins' && path.length === 2) {
+    const value = (raw as { plugins?: unknown[] }).plugins?.[path[1] as number];
+    const keys = typeof value === 'object' && value !== null ? Object.keys(value).filter((k) => !PLUGIN_KEYS.includes(k)) : [];
+    if (keys[0]) return { reason: `unknown key \`${keys[0]}\`${suggestion(keys[0], PLUGIN_KEYS)}`, path: [...path, keys[0]] };
+    return { reason: 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`', path };
+  }
+  return { reason: `${issue.message.replace(/^Invalid (input|option): /, '')}`, path };
+}
+
+/** Check a raw config object against the schema. */
+export function validateConfig(raw: unknown, layer: Omit<Layer, 'config'>): PatchwiseConfig {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data as PatchwiseConfig;
+  const issue = result.error.issues[0] as z.core.$ZodIssue;
+  const { reason, path } = issueReason(issue, raw);
+  throw new Diagnostic({
+    code: 'PW_CONFIG',
+    ...where({ ...layer, config: {} }, path),
+    reason: `invalid config: ${path.length ? `\`${formatPath(path)}\`: ` : ''}${reason}`,
+    hint: 'see the config reference in packages/config/README.md',
+  });
+}
+
+const asList = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value;
+
+/** Load `entry` of `extends` (a preset, a path, a package) as a layer. */
+async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; id: string } | Preset> {
+  if (entry.startsWith('patchwise:')) {
+    const preset = PRESETS[entry];
+    if (!preset) {
+      throw new Diagnostic({
+        code: 'PW_CONFIG_EXTENDS',
+        ...where(from, ['extends']),
+        reason: `unknown preset \`${entry}\`${suggestion(entry, Object.keys(PRESETS))}`,
+        hint: `the presets are ${Object.keys(PRESETS).map((p) => `\`${p}\``).join(', ')}`,
+      });
+    }
+    return preset;
+  }
+  const file = entry.startsWith('.') || isAbsolute(entry) ? resolvePath(from.dir, entry) : resolvePackage(entry, from.dir);
+  if (!file) {
+    throw new Diagnostic({
+      code: 'PW_CONFIG_EXTENDS',
+      ...where(from, ['extends']),
+      reason: `cannot find \`${entry}\` to extend`,
+      hint: 'use a preset (`patchwise:recommended`), a relative path, or an installed package',
+    });
+  }
+  const loaded = await loadFile(file);
+  const base = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
+  return { layer: { ...base, config: validateConfig(loaded.config, base) }, id: loaded.file };
+}
+
+function resolvePackage(specifier: string, fromDir: string): string | undefined {
+  for (const base of [pathToFileURL(`${fromDir}/`).href, import.meta.url]) {
+    try {
+      return createRequire(base).resolve(specifier);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** Layers in application order (extended first), refusing cycles. */
+async function flatten(layer: Layer, id: string, chain: string[]): Promise<Layer[]> {
+  const layers: Layer[] = [];
+  for (const entry of asList(layer.config.extends)) {
+    const loaded = await extendLayer(entry, layer);
+    if ('layer' in loaded) {
+      if (chain.includes(loaded.id) || loaded.id === id) {
+        throw new Diagnostic({
+          code: 'PW_CONFIG_CIRCULAR',
+          ...where(layer, ['extends']),
+          reason: `circular \`extends\`: ${[...chain, id, loaded.id].join(' → ')}`,
+          hint: 'remove one of the `extends` entries in the cycle',
+        });
+      }
+      layers.push(...(await flatten(loaded.layer, loaded.id, [...chain, id])));
+    } else {
+      layers.push({ config: loaded.config, origin: loaded.name, dir: layer.dir, locate: () => undefined });
+    }
+  }
+  layers.push(layer);
+  return layers;
+}
+
+/** Short names: `vendor-tags` is `@patchwise/plugin-vendor-tags`, then `patchwise-plugin-vendor-tags`. */
+function candidates(specifier: string): string[] {
+  if (specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('@') || specifier.includes('/')) return [specifier];
+  return [`@patchwise/plugin-${specifier}`, `patchwise-plugin-${specifier}`, specifier];
+}
+
+export const BUILTIN_PLUGINS = ['vendor-tags', 'scoped-callbacks', 'semver-deps', 'transition-timeout'];
+
+async function importPolicy(specifier: string, layer: Layer, path: (string | number)[]): Promise<Policy> {
+  let file: string | undefined;
+  for (const candidate of candidates(specifier)) {
+    file = candidate.startsWith('.') || isAbsolute(candidate) ? resolvePath(layer.dir, candidate) : resolvePackage(candidate, layer.dir);
+    if (file) break;
+  }
+  const unknown = () =>
+    new Diagnostic({
+      code: 'PW_UNKNOWN_PLUGIN',
+      ...where(layer, path),
+      reason: `unknown plugin \`${specifier}\`${suggestion(specifier, BUILTIN_PLUGINS)}`,
+      hint: `install it, fix the path, or use a built-in plugin (${BUILTIN_PLUGINS.map((p) => `\`${p}\``).join(', ')})`,
+    });
+  if (!file) throw unknown();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unknown();
+    throw new Diagnostic({
+      code: 'PW_PLUGIN_LOAD',
+      ...where(layer, path),
+      reason: `plugin \`${specifier}\` failed to load: ${(err as Error).message.split('\n')[0]}`,
+      hint: 'fix the plugin so that it can be imported',
+      cause: err,
+    });
+  }
+  const policy = [mod.default, mod.policy, ...Object.values(mod)].find(isPolicy);
+  if (!policy) {
+    throw new Diagnostic({
+      code: 'PW_NOT_A_POLICY',
+      ...where(layer, path),
+      reason: `\`${specifier}\` exports no policy made with \`definePolicy\``,
+      hint: 'export the policy as the default export',
+    });
+  }
+  return policy;
+}
+
+interface Pending {
+  policy: Policy;
+  specifier: string;
+  severity?: Severity;
+  options?: unknown;
+  failOpen?: boolean;
+  timeoutMs?: number;
+  origin: { plugin: Origin; severity: Origin; options: Origin; optionKeys: Record<string, Origin> };
+  optionsWhere: ReturnType<typeof where>;
+}
+
+/** Resolve a validated config (and what it extends) into the policy set. */
+export async function resolveConfig(config: PatchwiseConfig, top: { file: string | null; dir: string; locate?: LoadedFile['locate'] }): Promise<ResolvedConfig> {
+  const root: Layer = { config, origin: top.file ?? DEFAULT, dir: top.dir, locate: top.locate ?? (() => undefined) };
+  const layers = await flatten(root, top.file ?? '<inline>', []);
+  let audit: { value: boolean; origin: Origin } = { value: false, origin: DEFAULT };
+  let timeout: { value: number; origin: Origin } = { value: DEFAULT_GATE_TIMEOUT_MS, origin: DEFAULT };
+  const byName = new Map<string, Pending>();
+  for (const layer of layers) {
+    if (layer.config.audit !== undefined) audit = { value: layer.config.audit, origin: layer.origin };
+    if (layer.config.gateTimeoutMs !== undefined) timeout = { value: layer.config.gateTimeoutMs, origin: layer.origin };
+    for (const [index, raw] of (layer.config.plugins ?? []).entries()) {
+      const setting: PluginSetting = typeof raw === 'string' ? { plugin: raw } : raw;
+      const path = typeof raw === 'string' ? ['plugins', index] : ['plugins', index, 'plugin'];
+      const policy = typeof setting.plugin === 'string' ? await importPolicy(setting.plugin, layer, path) : setting.plugin;
+      const specifier = typeof setting.plugin === 'string' ? setting.plugin : 'inline';
+      const previous = byName.get(policy.name);
+      const next: Pending = previous ?? {
+        policy,
+        specifier,
+        origin: { plugin: layer.origin, severity: DEFAULT, options: DEFAULT, optionKeys: {} },
+        optionsWhere: where(layer, ['plugins', index, 'options']),
+      };
+      if (setting.severity !== undefined) {
+        next.severity = setting.severity;
+        next.origin.severity = layer.origin;
+      }
+      if (setting.options !== undefined) {
+        next.options = setting.options;
+        next.origin.options = layer.origin;
+        next.origin.optionKeys =
+          typeof setting.options === 'object' && setting.options !== null
+            ? Object.fromEntries(Object.keys(setting.options).map((key) => [key, layer.origin]))
+            : {};
+        next.optionsWhere = where(layer, ['plugins', index, 'options']);
+      }
+      if (setting.failOpen !== undefined) next.failOpen = setting.failOpen;
+      if (setting.timeoutMs !== undefined) next.timeoutMs = setting.timeoutMs;
+      byName.set(policy.name, next);
+    }
+  }
+  const plugins = [...byName.values()].map((p): ResolvedPlugin => {
+    const severity = p.severity ?? 'error';
+    return {
+      name: p.policy.name,
+      ...(p.policy.version ? { version: p.policy.version } : {}),
+      policy: p.policy,
+      specifier: p.specifier,
+      severity,
+      options: severity === 'off' ? p.options : validateOptions(p.policy, p.options, p.optionsWhere),
+      failOpen: p.failOpen ?? false,
+      timeoutMs: p.timeoutMs ?? timeout.value,
+      origin: p.origin,
+    };
+  });
+  return {
+    file: top.file,
+    audit: audit.value,
+    gateTimeoutMs: timeout.value,
+    plugins,
+    origin: { audit: audit.origin, gateTimeoutMs: timeout.origin },
+  };
+}
+
+/** The resolved config as `applyPolicies` entries. */
+export function policyEntries(config: ResolvedConfig): PolicyEntry[] {
+  return config.plugins.map((p) => ({
+    policy: p.policy,
+    options: p.options,
+    severity: p.severity,
+    failOpen: p.failOpen,
+    timeoutMs: p.timeoutMs,
+  }));
+}

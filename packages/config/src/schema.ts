@@ -1,0 +1,64 @@
+/**
+ * The config file's shape, and `defineConfig` for typed TypeScript configs.
+ */
+import type { Policy } from '@patchwise/policy';
+import { z } from 'zod';
+
+export type Severity = 'error' | 'warn' | 'off';
+
+/** One policy plugin: by package name, by relative path, or inline (a `definePolicy` object). */
+export interface PluginSetting {
+  /** `@scope/package`, a short name (`vendor-tags` = `@patchwise/plugin-vendor-tags`), `./path.js`, or a policy. */
+  readonly plugin: string | Policy;
+  /** The policy's options (validated against its schema). */
+  readonly options?: unknown;
+  /** `error` (default) denies, `warn` reports, `off` does not run. */
+  readonly severity?: Severity;
+  /** A throwing, rejecting or timed-out policy allows instead of denying. */
+  readonly failOpen?: boolean;
+  /** Gate timeout for this policy, in ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface PatchwiseConfig {
+  /** Presets (`patchwise:recommended`) and other config files or packages, applied first, in order. */
+  readonly extends?: string | readonly string[];
+  /** Plugins in order; a plugin named again (here or in an extended config) is configured again. */
+  readonly plugins?: readonly (string | PluginSetting)[];
+  /** Report every error as a warning: a dry run of the policy set. */
+  readonly audit?: boolean;
+  /** Default gate timeout for every policy, in ms (default 5000). */
+  readonly gateTimeoutMs?: number;
+}
+
+/** Typed config for `patchwise.config.ts`. */
+export function defineConfig(config: PatchwiseConfig): PatchwiseConfig {
+  return config;
+}
+
+const severity = z.enum(['error', 'warn', 'off']);
+const policyObject = z.custom<Policy>(
+  (v) => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'patchwise-policy',
+  'expected a package name, a relative path or a policy made with `definePolicy`',
+);
+
+export const PluginSettingSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    plugin: z.union([z.string().min(1), policyObject]),
+    options: z.unknown().optional(),
+    severity: severity.optional(),
+    failOpen: z.boolean().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+]);
+
+export const ConfigSchema = z.strictObject({
+  extends: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  plugins: z.array(PluginSettingSchema).optional(),
+  audit: z.boolean().optional(),
+  gateTimeoutMs: z.number().int().positive().optional(),
+});
+
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape);
+export const PLUGIN_KEYS = ['plugin', 'options', 'severity', 'failOpen', 'timeoutMs'];

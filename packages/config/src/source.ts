@@ -1,0 +1,112 @@
+/**
+ * Config files: discovery with cosmiconfig, and positions for error messages.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
+import { TypeScriptLoader } from 'cosmiconfig-typescript-loader';
+import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
+
+export const MODULE_NAME = 'patchwise';
+
+/** Where discovery looks, in each folder, in this order. */
+export const SEARCH_PLACES = [
+  'package.json',
+  '.patchwiserc',
+  '.patchwiserc.json',
+  '.patchwiserc.yaml',
+  '.patchwiserc.yml',
+  '.patchwiserc.js',
+  '.patchwiserc.cjs',
+  '.patchwiserc.mjs',
+  'patchwise.config.ts',
+  'patchwise.config.mts',
+  'patchwise.config.js',
+  'patchwise.config.mjs',
+  'patchwise.config.cjs',
+  'patchwise.config.json',
+  'patchwise.config.yaml',
+  'patchwise.config.yml',
+];
+
+const explorer = () =>
+  cosmiconfig(MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    // From the working folder up to the project root (the first folder with a package.json).
+    searchStrategy: 'project',
+    loaders: { '.ts': TypeScriptLoader(), '.mts': TypeScriptLoader(), '.cts': TypeScriptLoader() },
+    cache: false,
+  });
+
+export interface LoadedFile {
+  readonly file: string;
+  readonly config: unknown;
+  /** Locates a path inside the file (YAML/JSON only). */
+  readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+}
+
+function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
+  const { filepath } = result;
+  const data = /\.(ya?ml|json)$/.test(filepath) || basename(filepath) === '.patchwiserc' ? sourceOf(filepath) : undefined;
+  const inPackage = basename(filepath) === 'package.json';
+  return {
+    file: filepath,
+    config: result.config,
+    locate: (path) => data?.locate(inPackage ? [MODULE_NAME, ...path] : path),
+  };
+}
+
+function sourceOf(file: string): YamlSource | undefined {
+  try {
+    return YamlSource.parse(readFileSync(file, 'utf8'), file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turn a loader's exception into a diagnostic naming the file (and the line, for YAML/JSON). */
+function loadError(file: string, err: unknown): Diagnostic {
+  if (err instanceof Diagnostic) return err;
+  const ext = extname(file);
+  if (ext === '' || ['.yaml', '.yml', '.json'].includes(ext) || basename(file) === 'package.json') {
+    try {
+      YamlSource.parse(readFileSync(file, 'utf8'), file);
+    } catch (syntax) {
+      if (syntax instanceof Diagnostic) return syntax;
+    }
+  }
+  const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
+  return new Diagnostic({
+    code: 'PW_CONFIG_LOAD',
+    file,
+    reason: `cannot load the config: ${message}`,
+    hint: 'fix the file so it loads (run it with node for a JS/TS config to see the error)',
+    cause: err,
+  });
+}
+
+/** Find the nearest config from `cwd` up to the project root; `undefined` when there is none. */
+export async function discover(cwd: string): Promise<LoadedFile | undefined> {
+  let result: CosmiconfigResult;
+  try {
+    result = await explorer().search(cwd);
+  } catch (err) {
+    const file = (err as { filepath?: string }).filepath;
+    throw file ? loadError(file, err) : err;
+  }
+  return result && !result.isEmpty ? located(result) : result ? located(result) : undefined;
+}
+
+/** Load a config file named explicitly (`--config FILE`, or an `extends` path). */
+export async function loadFile(file: string): Promise<LoadedFile> {
+  try {
+    const result = await explorer().load(file);
+    if (!result) throw new Error('the file holds no configuration');
+    return located(result);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file, reason: 'no such config file', hint: 'check the path' });
+    }
+    throw loadError(file, err);
+  }
+}

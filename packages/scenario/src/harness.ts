@@ -1,0 +1,48 @@
+/**
+ * The scenario harness: the selftest harness plus what experiments need — named tasks, the
+ * decisions made, results of tolerant steps, and expectation outcomes.
+ */
+import type { Decision } from '@patchwise/core';
+import { Harness } from '@patchwise/kselftest';
+import type { Machine, Task } from '@patchwise/sim';
+
+export interface ExpectationResult {
+  /** 0-based step index. */
+  readonly step: number;
+  readonly line?: number;
+  readonly passed: boolean;
+  /** What was checked, and (when it failed) what was found instead. */
+  readonly message: string;
+}
+
+export class ScenarioHarness extends Harness {
+  readonly tasks = new Map<string, Task>();
+  readonly decisions: Decision[] = [];
+  readonly expectations: ExpectationResult[] = [];
+  /** The result (0 or -errno) of the last tolerant step (`load`, `disable`, `unload`, ...). */
+  lastResult: number | undefined;
+  /** Log mark of the previous `expect`, so `log:` checks only what came after. */
+  logMark: number;
+  /** Index of the step running, for expectation results. */
+  step = 0;
+  stepLine: number | undefined;
+
+  constructor(machine: Machine) {
+    super(machine);
+    this.logMark = machine.log.mark;
+    // A gate no policy looked at decided nothing worth reporting.
+    machine.livepatch.hooks.decision.tap({ name: 'scenario', order: 'post' }, (d) => {
+      if (d.policies.length > 0 || d.findings.length > 0) this.decisions.push(d);
+    });
+  }
+
+  task(name: string): Task {
+    const task = this.tasks.get(name);
+    if (!task) this.die(`no task named \`${name}\` (declare it under \`tasks\`)`);
+    return task;
+  }
+
+  expectation(passed: boolean, message: string): void {
+    this.expectations.push({ step: this.step, passed, message, ...(this.stepLine ? { line: this.stepLine } : {}) });
+  }
+}

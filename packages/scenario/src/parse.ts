@@ -1,0 +1,113 @@
+/**
+ * Reading a scenario file: every error points to the file, the line and the column.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import { parseOps, type CaseOp } from '@patchwise/kselftest';
+import { loadManifestFile, parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { selftestModules } from '@patchwise/sim';
+import type { z } from 'zod';
+import { SCENARIO_KEYS, ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
+import { SCENARIO_STEPS } from './steps.js';
+
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly machine: ScenarioMachine;
+  /** `undefined`: use the discovered config; `none`: no policies. */
+  readonly config: 'none' | { readonly file: string } | { readonly inline: Record<string, unknown> } | undefined;
+  readonly patches: readonly PatchManifest[];
+  readonly modules: readonly ScenarioModule[];
+  readonly tasks: readonly ScenarioTask[];
+  readonly steps: readonly CaseOp[];
+}
+
+function schemaError(source: YamlSource, issue: z.core.$ZodIssue): Diagnostic {
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    return source.error([...path, key], {
+      code: 'PW_SCENARIO',
+      reason: `unknown key \`${key}\`${path.length === 0 ? suggestion(key, SCENARIO_KEYS) : ''}`,
+      hint: 'see `patchwise run --help` for the scenario format',
+    });
+  }
+  return source.error(path, {
+    code: 'PW_SCENARIO',
+    reason: `invalid scenario: ${path.length ? `\`${formatPath(path)}\`: ` : ''}${issue.message.replace(/^Invalid input: /, '')}`,
+    hint: 'see `patchwise run --help` for the scenario format',
+  });
+}
+
+/** Parse and validate a scenario's text; patch files are read relative to `file`. */
+export function parseScenario(text: string, file: string, display = file): Scenario {
+  const source = YamlSource.parse(text, display);
+  const raw = source.toJS();
+  const result = ScenarioSchema.safeParse(raw);
+  if (!result.success) throw schemaError(source, result.error.issues[0] as z.core.$ZodIssue);
+  const data = result.data;
+  const dir = dirname(file);
+  const patches = data.patches.map((entry, index) =>
+    'file' in entry && typeof entry.file === 'string' && Object.keys(entry).length === 1
+      ? loadManifestFile(resolve(dir, entry.file), entry.file)
+      : parseManifest(entry, { file: display, path: ['patches', index], locate: (p) => source.locate(p) }),
+  );
+  const names = new Map<string, number>();
+  patches.forEach((p, i) => {
+    if (names.has(p.name)) {
+      throw source.error(['patches', i], { code: 'PW_SCENARIO', reason: `two patches are named \`${p.name}\``, hint: 'give each patch its own name' });
+    }
+    names.set(p.name, i);
+  });
+  data.modules.forEach((m, i) => {
+    if (names.has(m.name)) {
+      throw source.error(['modules', i, 'name'], { code: 'PW_SCENARIO', reason: `module \`${m.name}\` has the name of a patch` });
+    }
+  });
+  const known = [...selftestModules.map((m) => m.name), ...patches.map((p) => p.name), ...data.modules.map((m) => m.name)];
+  const steps = parseOps(data.steps, source, ['steps'], { modules: known, ops: SCENARIO_STEPS });
+  const taskNames = new Set(data.tasks.map((t) => t.name));
+  steps.forEach((step) => {
+    const args = step.args as { task?: unknown; live?: { task?: unknown } } | string;
+    const task = step.name === 'wake' ? args : typeof args === 'object' ? (args.task ?? args.live?.task) : undefined;
+    if (typeof task === 'string' && !taskNames.has(task)) {
+      throw source.error(['steps', step.index], {
+        code: 'PW_SCENARIO',
+        reason: `step ${step.index + 1} names unknown task \`${task}\`${suggestion(task, [...taskNames])}`,
+        hint: 'declare it under `tasks`',
+      });
+    }
+  });
+  const config =
+    data.config === undefined
+      ? undefined
+      : data.config === 'none'
+        ? 'none'
+        : typeof data.config === 'string'
+          ? { file: resolve(dir, data.config) }
+          : { inline: data.config };
+  return {
+    file: display,
+    name: data.name,
+    ...(data.description ? { description: data.description } : {}),
+    machine: data.machine ?? {},
+    config,
+    patches,
+    modules: data.modules,
+    tasks: data.tasks,
+    steps,
+  };
+}
+
+/** Read a scenario file. */
+export function loadScenario(file: string, display = file): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: display, reason: `cannot read the scenario (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'check the path' });
+  }
+  return parseScenario(text, file, display);
+}

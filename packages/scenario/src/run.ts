@@ -1,0 +1,110 @@
+/**
+ * Running a scenario: a fresh machine with its patches, modules and tasks, the policy set applied,
+ * the steps performed, every log line and decision recorded in order.
+ */
+import type { Decision } from '@patchwise/core';
+import { HarnessFailure } from '@patchwise/kselftest';
+import { kernelFunctionsOf, manifestModule, moduleFunctionsOf } from '@patchwise/manifest';
+import { applyPolicies, type AppliedPolicy, type PolicyEntry } from '@patchwise/policy';
+import { getpidLoop, Machine, type LogRecord } from '@patchwise/sim';
+import { ScenarioHarness, type ExpectationResult } from './harness.js';
+import type { Scenario } from './parse.js';
+import { parseFunctionRef } from '@patchwise/manifest';
+
+/** What happened, in order. */
+export type ScenarioEvent =
+  | { readonly type: 'log'; readonly record: LogRecord }
+  | { readonly type: 'decision'; readonly decision: Decision }
+  | { readonly type: 'step'; readonly index: number; readonly name: string; readonly line?: number }
+  | { readonly type: 'expect'; readonly result: ExpectationResult };
+
+export interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly events: readonly ScenarioEvent[];
+  readonly decisions: readonly Decision[];
+  readonly expectations: readonly ExpectationResult[];
+  /** Why the scenario stopped early (a step died), if it did. */
+  readonly failure?: { readonly step: number; readonly message: string };
+  readonly passed: boolean;
+  readonly policies: readonly AppliedPolicy[];
+  readonly machine: Machine;
+}
+
+export interface RunScenarioOptions {
+  /** The policy set (already resolved from the config). */
+  readonly policies?: readonly PolicyEntry[];
+  readonly audit?: boolean;
+}
+
+/** Build the machine a scenario describes (before any step). */
+export async function scenarioMachine(scenario: Scenario): Promise<Machine> {
+  const { machine: spec } = scenario;
+  const epoch = spec.time ? Date.parse(spec.time) : undefined;
+  const sleepers = scenario.tasks.flatMap((t) => (t.sleepsIn ? [parseFunctionRef(t.sleepsIn)] : []));
+  const machine = new Machine({
+    ...(spec.release ? { release: spec.release } : {}),
+    ...(spec.cpus ? { cpus: spec.cpus } : {}),
+    ...(epoch !== undefined ? { epoch } : {}),
+    kernelFunctions: [...kernelFunctionsOf(scenario.patches), ...sleepers.filter((r) => r.object === 'vmlinux').map((r) => r.name)],
+  });
+  const fromPatches = moduleFunctionsOf(scenario.patches);
+  for (const module of scenario.modules) {
+    const functions = new Set([...module.functions, ...(fromPatches.get(module.name) ?? [])]);
+    machine.addModule({ name: module.name, description: 'scenario target module', symbols: [...functions].map((name) => ({ name })) });
+  }
+  for (const manifest of scenario.patches) machine.addModule(manifestModule(manifest));
+  for (const module of scenario.modules) {
+    if (module.loaded && (await machine.insmod(module.name))) throw new Error(`could not load module ${module.name}`);
+  }
+  return machine;
+}
+
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
+  const machine = await scenarioMachine(scenario);
+  const events: ScenarioEvent[] = [];
+  machine.log.subscribe((record) => events.push({ type: 'log', record }));
+  const h = new ScenarioHarness(machine);
+  machine.livepatch.hooks.decision.tap({ name: 'scenario-events', order: 'post' }, (decision) => {
+    if (decision.policies.length > 0 || decision.findings.length > 0) events.push({ type: 'decision', decision });
+  });
+  const policies = applyPolicies(machine.livepatch, options.policies ?? [], { audit: options.audit ?? false });
+  for (const t of scenario.tasks) {
+    const ref = t.sleepsIn ? parseFunctionRef(t.sleepsIn) : undefined;
+    const addr = ref ? machine.kallsyms.address(ref.object, ref.name) : undefined;
+    const task = machine.spawn({
+      comm: t.comm ?? t.name,
+      ...(t.kthread ? { kthread: true } : {}),
+      ...(addr ? { stack: [...machine.frames(['schedule']), addr] } : {}),
+      ...(t.behavior === 'getpid-loop' ? { behavior: getpidLoop } : {}),
+    });
+    h.tasks.set(t.name, task);
+    h.pids.push(task.pid);
+  }
+  let failure: ScenarioResult['failure'];
+  for (const step of scenario.steps) {
+    h.step = step.index;
+    h.stepLine = step.line;
+    events.push({ type: 'step', index: step.index, name: step.name, ...(step.line ? { line: step.line } : {}) });
+    const before = h.expectations.length;
+    try {
+      await step.spec.run(h, step.args);
+    } catch (err) {
+      if (!(err instanceof HarnessFailure)) throw err;
+      failure = { step: step.index, message: `step ${step.index + 1} \`${step.name}\`: ${err.message}` };
+      break;
+    } finally {
+      for (const result of h.expectations.slice(before)) events.push({ type: 'expect', result });
+    }
+  }
+  const passed = !failure && h.expectations.every((e) => e.passed);
+  return {
+    scenario,
+    events,
+    decisions: h.decisions,
+    expectations: h.expectations,
+    ...(failure ? { failure } : {}),
+    passed,
+    policies,
+    machine,
+  };
+}

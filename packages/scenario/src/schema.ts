@@ -1,0 +1,51 @@
+/**
+ * The scenario file format: a machine, patches, target modules, tasks, a config, and steps.
+ */
+import { z } from 'zod';
+
+export const TaskSchema = z.strictObject({
+  /** How steps refer to the task. */
+  name: z.string().min(1),
+  /** Its command name (default: the name). */
+  comm: z.string().min(1).max(15).optional(),
+  kthread: z.boolean().optional(),
+  /** A vmlinux function (or `module:function` of a module loaded at start) it sleeps inside. */
+  sleepsIn: z.string().min(1).optional(),
+  /** `getpid-loop`: a user task calling getpid() in a loop (switches at every syscall exit). */
+  behavior: z.enum(['getpid-loop']).optional(),
+});
+
+export const ModuleSchema = z.strictObject({
+  /** A simulated target module. */
+  name: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  /** Its functions (the ones patches replace). */
+  functions: z.array(z.string().min(1)).default([]),
+  /** Load it before the first step. */
+  loaded: z.boolean().optional(),
+});
+
+export const MachineSchema = z.strictObject({
+  /** `uname -r`. */
+  release: z.string().min(1).optional(),
+  cpus: z.number().int().min(1).max(64).optional(),
+  /** Wall-clock time at boot (ISO 8601), what policies see as `now`. */
+  time: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  machine: MachineSchema.optional(),
+  /** A config file (relative to the scenario), an inline config, or `none` (no policies). */
+  config: z.union([z.literal('none'), z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  /** Patch manifests, inline or `{ file: path }` (relative to the scenario). */
+  patches: z.array(z.union([z.strictObject({ file: z.string().min(1) }), z.record(z.string(), z.unknown())])).default([]),
+  modules: z.array(ModuleSchema).default([]),
+  tasks: z.array(TaskSchema).default([]),
+  steps: z.array(z.unknown()).min(1),
+});
+
+export type ScenarioTask = z.infer<typeof TaskSchema>;
+export type ScenarioModule = z.infer<typeof ModuleSchema>;
+export type ScenarioMachine = z.infer<typeof MachineSchema>;
+export const SCENARIO_KEYS = Object.keys(ScenarioSchema.shape);

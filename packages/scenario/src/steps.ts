@@ -1,0 +1,172 @@
+/**
+ * Scenario steps beyond the selftest ops: steps that tolerate refusal (and record the result),
+ * time, force and reverse, tasks, and expectations.
+ */
+import { strerror } from '@patchwise/core';
+import { defineOp, fail, insmodStrerror, isRecord, onlyKeys, OPS, str, type OpSpec } from '@patchwise/kselftest';
+import { parseFunctionRef } from '@patchwise/manifest';
+import { LIVEPATCH_SYSFS } from '@patchwise/sim';
+import { expect } from './expect.js';
+import type { ScenarioHarness } from './harness.js';
+
+interface NameArg {
+  readonly name: string;
+  readonly params?: string;
+  readonly wait: boolean;
+}
+
+function nameArg(raw: unknown): NameArg {
+  if (typeof raw === 'string' && raw) return { name: raw, wait: true };
+  if (!isRecord(raw)) return fail('expected a name or `{name, params?, wait?}`');
+  onlyKeys(raw, ['name', 'params', 'wait'], ['name']);
+  return {
+    name: str(raw.name, 'name'),
+    ...(raw.params === undefined ? {} : { params: String(raw.params) }),
+    wait: raw.wait !== false,
+  };
+}
+
+const transitionDone = (h: ScenarioHarness, name: string) =>
+  h.readOrUndefined(`${LIVEPATCH_SYSFS}/${name}/transition`) !== '1';
+
+const load = defineOp<NameArg, ScenarioHarness>({
+  name: 'load',
+  value: 'NAME | {name, params?, wait?: false}',
+  logs: '`% insmod test_modules/NAME.ko`, and insmod\'s error line when refused',
+  summary: 'insmod a patch or module; a refusal is recorded (see `expect: {result}`), not fatal; waits for a transition to finish unless `wait: false`',
+  modules: (a) => [a.name],
+  parse: nameArg,
+  run: async (h, a) => {
+    const params = a.params ? h.substitute(a.params) : '';
+    h.log(`% insmod test_modules/${a.name}.ko${params ? ` ${params}` : ''}`);
+    h.lastResult = await h.machine.insmod(a.name, params);
+    if (h.lastResult) {
+      h.log(`insmod: ERROR: could not insert module test_modules/${a.name}.ko: ${insmodStrerror(h.lastResult)}`);
+    } else if (a.wait && h.machine.fs.exists(`${LIVEPATCH_SYSFS}/${a.name}`)) {
+      h.waitFor(() => transitionDone(h, a.name), `the transition of ${a.name} did not complete (use \`wait: false\` to go on)`);
+    }
+  },
+});
+
+const disable = defineOp<NameArg, ScenarioHarness>({
+  name: 'disable',
+  value: 'NAME | {name, wait?: false}',
+  logs: '`% echo 0 > /sys/kernel/livepatch/NAME/enabled`, and the shell\'s error when refused',
+  summary: 'disable a patch; a refusal is recorded, not fatal; waits until the patch is gone unless `wait: false`',
+  modules: (a) => [a.name],
+  parse: nameArg,
+  run: async (h, a) => {
+    const path = `${LIVEPATCH_SYSFS}/${a.name}`;
+    h.log(`% echo 0 > ${path}/enabled`);
+    h.lastResult = await h.machine.write(`${path}/enabled`, '0');
+    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
+    else if (a.wait) h.waitFor(() => !h.machine.fs.exists(path), `${a.name} was not disabled (use \`wait: false\` to go on)`);
+  },
+});
+
+const unload = defineOp<NameArg, ScenarioHarness>({
+  name: 'unload',
+  value: 'NAME',
+  logs: '`% rmmod NAME`, and rmmod\'s error when it fails',
+  summary: 'rmmod a module; a failure (in use) is recorded, not fatal',
+  modules: (a) => [a.name],
+  parse: nameArg,
+  run: async (h, a) => {
+    h.log(`% rmmod ${a.name}`);
+    h.lastResult = await h.machine.rmmod(a.name);
+    if (h.lastResult === -16) h.log(`rmmod: ERROR: Module ${a.name} is in use`);
+    else if (h.lastResult) h.log(`rmmod: ERROR: could not remove module ${a.name}: ${strerror(h.lastResult)}`);
+  },
+});
+
+/** `1500`, `'1.5s'`, `'200ms'`. */
+export function parseDuration(raw: unknown): number {
+  if (typeof raw === 'number' && raw >= 0 && Number.isFinite(raw)) return raw;
+  const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(raw.trim()) : null;
+  if (!m) return fail('expected a duration: milliseconds, or a string like `2s` or `500ms`');
+  return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+}
+
+const advance = defineOp<number, ScenarioHarness>({
+  name: 'advance',
+  value: 'MS | "2s" | "500ms"',
+  logs: '—',
+  summary: 'let machine time pass: tasks run, transitions retry (about once a second)',
+  parse: parseDuration,
+  run: (h, ms) => h.machine.advance(ms),
+});
+
+const force = defineOp<string, ScenarioHarness>({
+  name: 'force',
+  value: 'NAME',
+  logs: '`% echo 1 > /sys/kernel/livepatch/NAME/force`',
+  summary: 'force the transition of NAME (it completes at the next retry; the forced module can never be removed)',
+  modules: (n) => [n],
+  parse: (raw) => str(raw, 'force'),
+  run: async (h, name) => {
+    const path = `${LIVEPATCH_SYSFS}/${name}/force`;
+    h.log(`% echo 1 > ${path}`);
+    h.lastResult = await h.machine.write(path, '1');
+    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
+  },
+});
+
+const reverse = defineOp<string, ScenarioHarness>({
+  name: 'reverse',
+  value: 'NAME',
+  logs: '`% echo 0|1 > /sys/kernel/livepatch/NAME/enabled`',
+  summary: 'reverse the transition of NAME (writes the opposite of its `enabled`)',
+  modules: (n) => [n],
+  parse: (raw) => str(raw, 'reverse'),
+  run: async (h, name) => {
+    const path = `${LIVEPATCH_SYSFS}/${name}/enabled`;
+    const value = h.readOrUndefined(path) === '1' ? '0' : '1';
+    h.log(`% echo ${value} > ${path}`);
+    h.lastResult = await h.machine.write(path, value);
+    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
+  },
+});
+
+const wake = defineOp<string, ScenarioHarness>({
+  name: 'wake',
+  value: 'TASK',
+  logs: '—',
+  summary: 'the task leaves the function it sleeps in (its stack empties: it can switch at the next retry)',
+  parse: (raw) => str(raw, 'wake'),
+  run: (h, name) => {
+    h.task(name).stack = [];
+  },
+});
+
+const sleep = defineOp<{ task: string; in: string }, ScenarioHarness>({
+  name: 'sleep',
+  value: '{task, in: FUNCTION}',
+  logs: '—',
+  summary: 'the task goes to sleep inside FUNCTION (`name` in vmlinux or `module:name`)',
+  parse: (raw) => {
+    if (!isRecord(raw)) return fail('expected `{task, in}`');
+    onlyKeys(raw, ['task', 'in'], ['task', 'in']);
+    return { task: str(raw.task, 'task'), in: str(raw.in, 'in') };
+  },
+  run: (h, a) => {
+    const ref = parseFunctionRef(a.in);
+    const addr = h.machine.kallsyms.address(ref.object, ref.name);
+    if (!addr) return h.die(`no function \`${a.in}\` on this machine (is its module loaded?)`);
+    h.task(a.task).stack = [...h.machine.frames(['schedule']), addr];
+  },
+});
+
+
+/** Everything a scenario step can be: the selftest ops and the steps above. */
+export const SCENARIO_STEPS = [
+  ...OPS,
+  load,
+  disable,
+  unload,
+  advance,
+  force,
+  reverse,
+  wake,
+  sleep,
+  expect,
+] as unknown as readonly OpSpec<unknown>[];

@@ -1,0 +1,505 @@
+/**
+ * Scenario files: parse errors point at the file, line and column; runScenario checks every kind of
+ * expectation, stops at a step that dies, stalls transitions on sleeping tasks, forces and reverses
+ * them; machine state saves, reads back and restores.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, policyEntries } from '@patchwise/config';
+import { Diagnostic } from '@patchwise/diagnostics';
+import { loadScenario, parseScenario, readState, restoreState, runScenario, saveState, type Scenario } from '@patchwise/scenario';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+/** Where inline scenarios "live": `{file: …}` patches resolve from the fixtures folder. */
+const FILE = join(FIXTURES, 'inline.scenario.yaml');
+
+const temp = mkdtempSync(join(tmpdir(), 'patchwise-scenario-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function parseError(text: string, file = FILE): Diagnostic {
+  try {
+    parseScenario(text, file);
+  } catch (err) {
+    if (err instanceof Diagnostic) return err;
+    throw err;
+  }
+  throw new Error('the scenario parsed');
+}
+
+const vendorTags = async () => policyEntries(await loadConfig({ config: { plugins: ['vendor-tags'] } }));
+
+const ACME = '  - {name: acme_fix, vendor: acme, version: 1.0.0, functions: [cmdline_proc_show]}\n';
+const BETA = '  - {name: beta_fix, vendor: beta, version: 2.1.0, functions: [cmdline_proc_show]}\n';
+
+describe('parse errors point to the file, line and column', () => {
+  it('an unknown top-level key: did you mean', () => {
+    const err = parseError(`name: x\ndescripton: typo\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(err).toMatchObject({ code: 'PW_SCENARIO', file: FILE, path: 'descripton', line: 2, column: 1 });
+    expect(err.message).toContain('unknown key `descripton`');
+    expect(err.message).toContain('did you mean `description`');
+  });
+
+  it('`step:` for `steps:` is reported as the unknown key it is', () => {
+    const err = parseError(`name: x\nstep:\n  - load: test_klp_livepatch\n`);
+    expect(err.code).toBe('PW_SCENARIO');
+    expect(err.file).toBe(FILE);
+    expect(err.line).toBe(2);
+    expect(err.message).toContain('`step`');
+    expect(err.message).toContain('did you mean `steps`');
+  });
+
+  it('an unknown step: did you mean', () => {
+    const err = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - expct: {order: [acme_fix]}\n`);
+    expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_OP', file: FILE, path: 'steps[1]', line: 6, column: 5 });
+    expect(err.message).toContain('unknown step `expct`');
+    expect(err.message).toContain('did you mean `expect`');
+  });
+
+  it('a step naming an unknown patch: did you mean', () => {
+    const err = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: acme_fx\n`);
+    expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_MODULE', file: FILE, path: 'steps[0]', line: 5, column: 5 });
+    expect(err.message).toContain('`acme_fx`');
+    expect(err.message).toContain('did you mean `acme_fix`');
+  });
+
+  it('a step naming an unknown module', () => {
+    const text = `name: x\nmodules: [{name: acme_drv, functions: [acme_read]}]\nsteps:\n  - load: acme_fix\n  - unload: acme_dvr\n`;
+    const first = parseError(text);
+    expect(first).toMatchObject({ code: 'PW_CASE_UNKNOWN_MODULE', line: 4 });
+    const err = parseError(text.replace('load: acme_fix', 'load: acme_drv'));
+    expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_MODULE', path: 'steps[1]', line: 5, column: 5 });
+    expect(err.message).toContain('did you mean `acme_drv`');
+  });
+
+  it('an unknown task: did you mean', () => {
+    const err = parseError(
+      `name: x\npatches:\n${ACME}tasks:\n  - {name: worker, kthread: true, sleepsIn: cmdline_proc_show}\nsteps:\n  - load: {name: acme_fix, wait: false}\n  - wake: wroker\n`,
+    );
+    expect(err).toMatchObject({ code: 'PW_SCENARIO', file: FILE, path: 'steps[1]', line: 8, column: 5 });
+    expect(err.message).toContain('unknown task `wroker`');
+    expect(err.message).toContain('did you mean `worker`');
+  });
+
+  it('an unknown task in a `live` expectation', () => {
+    const err = parseError(`name: x\ntasks: [{name: worker}]\nsteps:\n  - expect: {live: {task: nobody, function: cmdline_proc_show, runs: original}}\n`);
+    expect(err).toMatchObject({ code: 'PW_SCENARIO', line: 4 });
+    expect(err.message).toContain('`nobody`');
+  });
+
+  it('a bad expectation key', () => {
+    const err = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - expect: {decison: allowed}\n`);
+    expect(err.code).toBe('PW_CASE_OP_VALUE');
+    expect(err.file).toBe(FILE);
+    expect(err.line).toBe(6);
+    expect(err.column).toBeTypeOf('number');
+    expect(err.message).toContain('`decison`');
+    expect(err.message).toContain('`decision`');
+  });
+
+  it('a bad expectation value', () => {
+    const err = parseError(`name: x\nsteps:\n  - expect: {decision: maybe}\n`);
+    expect(err).toMatchObject({ code: 'PW_CASE_OP_VALUE', line: 3 });
+    expect(err.message).toMatch(/allowed.*denied/);
+  });
+
+  it('a manifest error inside `patches`', () => {
+    const err = parseError(`name: x\npatches:\n  - name: acme_fix\n    functons: [cmdline_proc_show]\nsteps:\n  - load: acme_fix\n`);
+    expect(err).toMatchObject({ code: 'PW_MANIFEST', file: FILE, path: 'patches[0].functons', line: 4 });
+    expect(err.message).toContain('did you mean `functions`');
+  });
+
+  it('a manifest error in a patch file names that file', () => {
+    const err = parseError(`name: x\npatches:\n  - file: patches/bad-fix.yaml\nsteps:\n  - load: bad_fix\n`);
+    expect(err.code).toBe('PW_MANIFEST');
+    expect(err.file).toContain('bad-fix.yaml');
+    expect(err.line).toBe(3);
+  });
+
+  it('two patches with one name', () => {
+    const err = parseError(`name: x\npatches:\n${ACME}${ACME}steps:\n  - load: acme_fix\n`);
+    expect(err).toMatchObject({ code: 'PW_SCENARIO', path: 'patches[1]', line: 4 });
+  });
+
+  it('malformed YAML', () => {
+    const err = parseError(`name: x\nsteps:\n  - load: [acme_fix\n`);
+    expect(err.code).toBe('PW_SYNTAX');
+    expect(err.file).toBe(FILE);
+    expect(err.line).toBeTypeOf('number');
+    expect(err.column).toBeTypeOf('number');
+  });
+
+  it('loadScenario: a missing file, and the display name in messages', () => {
+    expect(() => loadScenario(join(temp, 'nope.scenario.yaml'), 'nope.scenario.yaml')).toThrow(
+      expect.objectContaining({ code: 'PW_NO_SUCH_FILE', file: 'nope.scenario.yaml' }),
+    );
+    const file = join(temp, 'bad.scenario.yaml');
+    writeFileSync(file, 'name: x\nsteps:\n  - lod: test_klp_livepatch\n');
+    expect(() => loadScenario(file, 'shown/bad.scenario.yaml')).toThrow(expect.objectContaining({ file: 'shown/bad.scenario.yaml', line: 3 }));
+  });
+});
+
+describe('runScenario: expectations', () => {
+  it('a fixture file: patches inline and from files, every expectation held', async () => {
+    const scenario = loadScenario(join(FIXTURES, 'two-vendors.scenario.yaml'));
+    expect(scenario.patches.map((p) => p.name)).toEqual(['acme_fix', 'beta_fix']);
+    expect(scenario.config).toEqual({ inline: { plugins: ['vendor-tags'] } });
+    const policies = policyEntries(await loadConfig({ config: { plugins: ['vendor-tags'] } }));
+    const result = await runScenario(scenario, { policies });
+    expect(result.failure).toBeUndefined();
+    expect(result.expectations.map((e) => [e.passed, e.message])).toEqual(result.expectations.map((e) => [true, e.message]));
+    expect(result.expectations).toHaveLength(5);
+    expect(result.passed).toBe(true);
+  });
+
+  it('each check holds when it should', async () => {
+    const scenario = parseScenario(
+      `name: all checks
+patches:
+${ACME}${BETA}modules: [{name: acme_drv, functions: [acme_read], loaded: true}]
+tasks: [{name: worker, kthread: true}]
+steps:
+  - load: acme_fix
+  - expect:
+      decision: allowed
+      codes: []
+      result: ok
+      order: [acme_fix]
+      enabled: {acme_fix: true, beta_fix: false}
+      transition: none
+      owner: {function: cmdline_proc_show, patch: acme_fix}
+      live: {task: worker, function: cmdline_proc_show, runs: acme_fix}
+      log: ["livepatch: enabling patch 'acme_fix'", "livepatch: 'acme_fix': patching complete"]
+      loaded: {acme_drv: true, acme_fix: true, beta_fix: false}
+  - load: beta_fix
+  - expect:
+      decision: denied
+      codes: [function-vendor-mismatch]
+      result: EPERM
+      order: [acme_fix]
+      enabled: {beta_fix: false}
+      log: ["% insmod test_modules/beta_fix.ko"]
+      loaded: {beta_fix: false}
+      owner: {function: "acme_drv:acme_read", patch: original}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario, { policies: await vendorTags() });
+    const failed = result.expectations.filter((e) => !e.passed).map((e) => e.message);
+    expect(failed).toEqual([]);
+    expect(result.expectations).toHaveLength(18);
+    expect(result.passed).toBe(true);
+    expect(result.decisions.map((d) => d.allowed)).toEqual([true, false]);
+    expect(result.decisions[1]?.findings.map((f) => `${f.policy}/${f.code}`)).toEqual(['vendor-tags/function-vendor-mismatch']);
+    // Each expectation remembers its step and line.
+    expect(result.expectations[0]).toMatchObject({ step: 1, line: 9 });
+  });
+
+  it('each check fails when it should, and the scenario goes on', async () => {
+    const scenario = parseScenario(
+      `name: all checks wrong
+patches:
+${ACME}${BETA}modules: [{name: acme_drv, functions: [acme_read]}]
+tasks: [{name: worker, kthread: true}]
+steps:
+  - load: acme_fix
+  - load: beta_fix
+  - expect:
+      decision: allowed
+      codes: [semver-deps/requires-unmet]
+      result: ok
+      order: [beta_fix, acme_fix]
+      enabled: {beta_fix: true}
+      transition: acme_fix
+      owner: {function: cmdline_proc_show, patch: beta_fix}
+      live: {task: worker, function: cmdline_proc_show, runs: original}
+      log: ["livepatch: enabling patch 'beta_fix'"]
+      loaded: {acme_drv: true}
+  - expect: {order: [acme_fix]}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario, { policies: await vendorTags() });
+    expect(result.failure).toBeUndefined();
+    expect(result.expectations).toHaveLength(11);
+    const wrong = result.expectations.slice(0, 10);
+    for (const e of wrong) expect(e, e.message).toMatchObject({ passed: false, step: 2 });
+    const messages = wrong.map((e) => e.message).join('\n');
+    expect(messages).toContain('got denied');
+    expect(messages).toContain('function-vendor-mismatch');
+    expect(messages).toContain('got EPERM');
+    expect(messages).toContain('got ["acme_fix"]');
+    expect(messages).toContain('got none');
+    expect(messages).toContain('got acme_fix');
+    expect(result.expectations[10]).toMatchObject({ passed: true, step: 3 });
+    expect(result.passed).toBe(false);
+  });
+
+  it('`log` only sees lines since the previous expect, in order', async () => {
+    const scenario = parseScenario(
+      `name: log window
+patches:
+${ACME}steps:
+  - load: acme_fix
+  - expect: {log: ["livepatch: enabling patch 'acme_fix'"]}
+  - expect: {log: ["livepatch: enabling patch 'acme_fix'"]}
+  - disable: acme_fix
+  - expect: {log: ["livepatch: 'acme_fix': unpatching complete", "livepatch: 'acme_fix': initializing unpatching transition"]}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.map((e) => e.passed)).toEqual([true, false, false]);
+  });
+
+  it('records decisions and log lines in order, as events', async () => {
+    const scenario = parseScenario(`name: events\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - expect: {decision: allowed}\n`, FILE);
+    const result = await runScenario(scenario, { policies: await vendorTags() });
+    const types = result.events.map((e) => e.type);
+    expect(types[0]).toBe('step');
+    const decision = types.indexOf('decision');
+    const enabling = result.events.findIndex((e) => e.type === 'log' && e.record.text === "livepatch: enabling patch 'acme_fix'");
+    expect(decision).toBeGreaterThan(0);
+    expect(enabling).toBeGreaterThan(decision);
+    expect(types.at(-1)).toBe('expect');
+    expect(result.policies.map((p) => p.name)).toEqual(['vendor-tags']);
+  });
+});
+
+describe('runScenario: the lifecycle', () => {
+  const STALL = `patches:\n${ACME}tasks:\n  - {name: worker, kthread: true, sleepsIn: cmdline_proc_show}\n  - {name: idle, kthread: true}\n`;
+
+  it('a step that dies stops the scenario', async () => {
+    const scenario = parseScenario(`name: dies\n${STALL}steps:\n  - load: acme_fix\n  - expect: {transition: none}\n`, FILE);
+    const result = await runScenario(scenario);
+    expect(result.failure?.step).toBe(0);
+    expect(result.failure?.message).toContain('acme_fix');
+    expect(result.failure?.message).toContain('`load`');
+    expect(result.expectations).toEqual([]);
+    expect(result.events.filter((e) => e.type === 'step')).toHaveLength(1);
+    expect(result.passed).toBe(false);
+  });
+
+  it('a `sleep` in a function that does not exist dies', async () => {
+    const scenario = parseScenario(`name: dies\n${STALL}steps:\n  - sleep: {task: idle, in: no_such_function}\n  - expect: {order: []}\n`, FILE);
+    const result = await runScenario(scenario);
+    expect(result.failure?.step).toBe(0);
+    expect(result.failure?.message).toContain('no_such_function');
+    expect(result.passed).toBe(false);
+  });
+
+  it('a task sleeping in the function stalls the transition; `wake` lets it complete', async () => {
+    const scenario = parseScenario(
+      `name: stall
+${STALL}steps:
+  - load: {name: acme_fix, wait: false}
+  - advance: 10s
+  - expect:
+      transition: acme_fix
+      enabled: {acme_fix: true}
+      live: {task: worker, function: cmdline_proc_show, runs: original}
+  - expect: {live: {task: idle, function: cmdline_proc_show, runs: acme_fix}}
+  - wake: worker
+  - advance: 2s
+  - expect:
+      transition: none
+      live: {task: worker, function: cmdline_proc_show, runs: acme_fix}
+      log: ["livepatch: 'acme_fix': completing patching transition", "livepatch: 'acme_fix': patching complete"]
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(7);
+    expect(result.passed).toBe(true);
+  });
+
+  it('`sleep` puts a task into a function: it stalls the next enable', async () => {
+    const scenario = parseScenario(
+      `name: sleep
+${STALL}steps:
+  - wake: worker
+  - sleep: {task: idle, in: cmdline_proc_show}
+  - load: {name: acme_fix, wait: false}
+  - advance: 5s
+  - expect: {transition: acme_fix, result: ok}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(2);
+  });
+
+  it('a task sleeping in the new function stalls the disable (`module:function`)', async () => {
+    const scenario = parseScenario(
+      `name: sleep in the patch
+${STALL}steps:
+  - wake: worker
+  - load: acme_fix
+  - sleep: {task: idle, in: "acme_fix:livepatch_cmdline_proc_show"}
+  - disable: {name: acme_fix, wait: false}
+  - advance: 5s
+  - expect: {transition: acme_fix}
+  - wake: idle
+  - advance: 2s
+  - expect: {transition: none, order: []}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(3);
+  });
+
+  it('`force` completes a stalled transition', async () => {
+    const scenario = parseScenario(
+      `name: force
+${STALL}steps:
+  - load: {name: acme_fix, wait: false}
+  - advance: 3s
+  - force: acme_fix
+  - expect: {result: ok}
+  - advance: 2s
+  - expect:
+      transition: none
+      enabled: {acme_fix: true}
+      owner: {function: cmdline_proc_show, patch: acme_fix}
+      log: ["livepatch: 'acme_fix': patching complete"]
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(5);
+  });
+
+  it('`force` on a patch not in transition is refused, and recorded', async () => {
+    const scenario = parseScenario(`name: force idle\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - force: acme_fix\n  - expect: {result: EINVAL}\n`, FILE);
+    const result = await runScenario(scenario);
+    expect(result.failure).toBeUndefined();
+    expect(result.expectations.map((e) => e.passed)).toEqual([true]);
+  });
+
+  it('`reverse` turns a stalled enable back', async () => {
+    const scenario = parseScenario(
+      `name: reverse
+${STALL}steps:
+  - load: {name: acme_fix, wait: false}
+  - advance: 3s
+  - reverse: acme_fix
+  - expect:
+      result: ok
+      log: ["livepatch: 'acme_fix': reversing transition from patching to unpatching"]
+  - advance: 3s
+  - expect:
+      transition: none
+      enabled: {acme_fix: false}
+      order: []
+      owner: {function: cmdline_proc_show, patch: original}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(6);
+  });
+});
+
+describe('saved state', () => {
+  async function twoPatches(): Promise<{ scenario: Scenario; result: Awaited<ReturnType<typeof runScenario>> }> {
+    const scenario = parseScenario(
+      `name: state
+machine: {release: 6.8.0-45-generic, time: "2026-11-24T10:00:00Z"}
+patches:
+  - {name: acme_fix, vendor: acme, version: 1.0.0, tags: [net], functions: [cmdline_proc_show]}
+  - {name: acme_drv_fix, vendor: acme, version: 1.2.0, functions: ["acme_drv:acme_read"]}
+modules: [{name: acme_drv, functions: [acme_read, acme_write], loaded: true}]
+steps:
+  - load: acme_fix
+  - load: acme_drv_fix
+  - expect: {order: [acme_fix, acme_drv_fix]}
+`,
+      FILE,
+    );
+    return { scenario, result: await runScenario(scenario) };
+  }
+
+  it('saveState records the release, time, patches in order, and target modules', async () => {
+    const { scenario, result } = await twoPatches();
+    expect(result.passed).toBe(true);
+    const state = saveState(result.machine, scenario.patches);
+    expect(state.format).toBe('patchwise-state/1');
+    expect(state.release).toBe('6.8.0-45-generic');
+    expect(Date.parse(state.time)).toBeGreaterThanOrEqual(Date.parse('2026-11-24T10:00:00Z'));
+    expect(state.patches.map((p) => [p.manifest.name, p.enabled, p.transition])).toEqual([
+      ['acme_fix', true, false],
+      ['acme_drv_fix', true, false],
+    ]);
+    expect(state.patches[0]?.manifest).toEqual(scenario.patches[0]);
+    expect(state.modules.map((m) => m.name)).toEqual(['acme_drv']);
+    expect([...(state.modules[0]?.functions ?? [])].sort()).toEqual(['acme_read', 'acme_write']);
+  });
+
+  it('round trip: save, write, read back, restore', async () => {
+    const { scenario, result } = await twoPatches();
+    const state = saveState(result.machine, scenario.patches);
+    const file = join(temp, 'prod.state.json');
+    writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+    const read = readState(file);
+    expect(read).toEqual(state);
+
+    const machine = await restoreState(read);
+    expect(machine.release).toBe('6.8.0-45-generic');
+    expect(machine.livepatch.patches.map((p) => [p.name, p.enabled])).toEqual([
+      ['acme_fix', true],
+      ['acme_drv_fix', true],
+    ]);
+    expect(machine.livepatch.transitionPatch).toBeFalsy();
+    expect(machine.modules.find('acme_drv')).toBeDefined();
+    // The restored machine saves to the same state (time aside).
+    const again = saveState(machine, read.patches.map((p) => p.manifest));
+    expect({ ...again, time: '' }).toEqual({ ...state, time: '' });
+  });
+
+  it('a hand-written YAML state file reads and restores', async () => {
+    const file = join(temp, 'hand.state.yaml');
+    writeFileSync(
+      file,
+      `# written by hand
+format: patchwise-state/1
+release: 5.14.0-427.el9.x86_64
+time: "2026-03-01T08:00:00.000Z"
+modules:
+  - {name: acme_drv, functions: [acme_read]}
+patches:
+  - enabled: true
+    transition: false
+    manifest: {name: acme_drv_fix, vendor: acme, functions: ["acme_drv:acme_read"]}
+`,
+    );
+    const state = readState(file);
+    expect(state.release).toBe('5.14.0-427.el9.x86_64');
+    expect(state.patches.map((p) => p.manifest.name)).toEqual(['acme_drv_fix']);
+    const machine = await restoreState(state);
+    expect(machine.livepatch.patches.map((p) => [p.name, p.enabled])).toEqual([['acme_drv_fix', true]]);
+    expect(machine.modules.find('acme_drv')).toBeDefined();
+  });
+
+  it('readState refuses what is not a state file, naming it', () => {
+    const file = join(temp, 'not-state.json');
+    writeFileSync(file, '{ "name": "acme_fix" }\n');
+    expect(() => readState(file)).toThrow(expect.objectContaining({ code: 'PW_STATE', file }));
+  });
+
+  it('readState: an invalid manifest inside points at it', () => {
+    const file = join(temp, 'bad-manifest.state.yaml');
+    writeFileSync(
+      file,
+      'format: patchwise-state/1\nrelease: 6.8.0\ntime: "2026-01-01T00:00:00.000Z"\nmodules: []\npatches:\n  - enabled: true\n    transition: false\n    manifest: {name: x, functons: [a]}\n',
+    );
+    expect(() => readState(file)).toThrow(expect.objectContaining({ code: 'PW_MANIFEST', file, line: 8 }));
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The policy's decisions, as PolicyTester tables: every finding code with cases that allow and
+ * cases that deny, and the option that switches `blockDisable` off.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PatchManifest } from '@patchwise/manifest';
+import { validateOptions } from '@patchwise/policy';
+import { PolicyTester } from '@patchwise/testing';
+import scopedCallbacks, { policy } from '@patchwise/plugin-scoped-callbacks';
+
+PolicyTester.describe = describe;
+PolicyTester.it = it;
+
+type Callbacks = NonNullable<PatchManifest['callbacks']>;
+
+const patch = (name: string, callbacks: Callbacks = {}, extra: Partial<PatchManifest> = {}): PatchManifest => ({
+  name,
+  functions: ['cmdline_proc_show'],
+  callbacks,
+  ...extra,
+});
+
+const blocking: Callbacks = { 'console-loglevel': { blockDisable: true } };
+
+new PolicyTester().run(scopedCallbacks, {
+  valid: [
+    { name: 'a patch without scoped callbacks enables', enable: patch('plain', undefined) },
+    {
+      name: 'well-formed scoped callbacks enable',
+      enable: patch('p1', { x: { prePatch: [{ log: 'x on' }], postUnpatch: [{ log: 'x off' }] }, y: { blockDisable: false } }),
+    },
+    { name: 'disabling a patch whose IDs do not block', installed: [patch('p1', { x: { blockDisable: false } })], disable: 'p1' },
+    {
+      name: 'disabling a patch that carries no blocking ID, next to one that does',
+      installed: [patch('keeper', blocking), patch('p2', { other: {} })],
+      disable: 'p2',
+    },
+    {
+      name: 'a replacing patch that carries the blocking ID takes it over',
+      installed: [patch('p1', { ...blocking, x: {} })],
+      enable: patch('p2', { 'console-loglevel': {} }, { replace: true }),
+    },
+    {
+      name: 'a replacing patch may drop IDs that do not block',
+      installed: [patch('p1', { x: { blockDisable: false }, y: {} })],
+      enable: patch('p2', {}, { replace: true }),
+    },
+    {
+      name: 'a non-replace patch next to a blocking ID is no replace at all',
+      installed: [patch('p1', blocking)],
+      enable: patch('p2'),
+    },
+    {
+      name: '`blockDisable: ignore` lets a blocking patch be disabled',
+      installed: [patch('p1', blocking)],
+      disable: 'p1',
+      options: { blockDisable: 'ignore' },
+    },
+    {
+      name: '`blockDisable: ignore` lets a replace drop a blocking ID',
+      installed: [patch('p1', blocking)],
+      enable: patch('p2', {}, { replace: true }),
+      options: { blockDisable: 'ignore' },
+    },
+    {
+      name: 'at severity warn a blocked disable is reported and allowed',
+      installed: [patch('p1', blocking)],
+      disable: 'p1',
+      severity: 'warn',
+      warnings: ['disable-blocked'],
+    },
+  ],
+  invalid: [
+    {
+      name: 'disabling a patch that carries a blocking ID',
+      installed: [patch('p1', { x: {}, ...blocking, 'sysctl-knob': { blockDisable: true } })],
+      disable: 'p1',
+      errors: [
+        {
+          code: 'disable-blocked',
+          data: { patches: ['p1'], ids: ['console-loglevel', 'sysctl-knob'], operation: 'disable' },
+          message: "patch 'p1' may not be disabled: it carries scoped-callback IDs marked `blockDisable`: console-loglevel, sysctl-knob",
+        },
+      ],
+    },
+    {
+      name: 'disabling is refused even when another patch still carries the blocking ID',
+      installed: [patch('p1', blocking), patch('p2', blocking)],
+      disable: 'p2',
+      errors: [{ code: 'disable-blocked', data: { patches: ['p2'], ids: ['console-loglevel'] } }],
+    },
+    {
+      name: 'a replacing patch that drops a blocking ID',
+      installed: [patch('p1', { ...blocking, x: {} }), patch('p2', { y: {} }), patch('p3', { 'sysctl-knob': { blockDisable: true } })],
+      enable: patch('p4', { x: {} }, { replace: true }),
+      errors: [
+        {
+          code: 'replace-blocked',
+          data: { patches: ['p4', 'p1', 'p3'], replaced: ['p1', 'p3'], ids: ['console-loglevel', 'sysctl-knob'] },
+          message:
+            "patch 'p4' may not replace p1, p3: it drops scoped-callback IDs marked `blockDisable`: console-loglevel, sysctl-knob",
+        },
+      ],
+    },
+    {
+      name: 'an ID blocks when any replaced patch marks it, not only the one that introduced it',
+      installed: [patch('p1', { x: {} }), patch('p2', { x: { blockDisable: true } })],
+      enable: patch('p3', {}, { replace: true }),
+      errors: [{ code: 'replace-blocked', data: { patches: ['p3', 'p2'], ids: ['x'] } }],
+    },
+    {
+      name: 'scoped callbacks that cannot run (given through `metadata`)',
+      enable: patch('p1', undefined, {
+        metadata: { callbacks: { good: {}, bad: { prePatch: [{ explode: true }] }, worse: { blockDisable: 'yes' } } },
+      }),
+      errors: [
+        {
+          code: 'invalid-callbacks',
+          data: { patches: ['p1'], ids: ['bad', 'worse'] },
+          message:
+            "patch 'p1' declares scoped callbacks that cannot run: 'bad': `prePatch` must be a function or a list of actions (`log`, `fail`, `shadowAlloc`, `shadowFree`, `shadowFreeAll`), 'worse': `blockDisable` must be true or false",
+        },
+      ],
+    },
+    {
+      name: '`callbacks` that is not an object of IDs',
+      enable: patch('p1', undefined, { metadata: { callbacks: ['x'] } }),
+      errors: [{ code: 'invalid-callbacks', data: { patches: ['p1'], ids: [] } }],
+    },
+  ],
+});
+
+describe('options', () => {
+  it('default to enforcing `blockDisable`', () => {
+    expect(validateOptions(policy, undefined)).toEqual({ blockDisable: 'enforce' });
+  });
+
+  it('refuse an unknown `blockDisable` value and unknown options, naming them', () => {
+    expect(() => validateOptions(policy, { blockDisable: 'off' })).toThrow(/option `blockDisable`/);
+    expect(() => validateOptions(policy, { blockDisble: 'ignore' })).toThrow(/unknown option `blockDisble`/);
+  });
+
+  it('is the default export and carries the package version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(scopedCallbacks).toBe(policy);
+    expect(policy.name).toBe('scoped-callbacks');
+    expect(policy.version).toBe(pkg.version);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Semver ranges for patch versions, each parsed once.
+ *
+ * `range.test(version)` on a built `Range` is about 13× faster than `satisfies()` on strings, and
+ * semver's own cache keeps only 1000 ranges; the gates test the same few manifest ranges against
+ * every installed patch on every operation.
+ */
+import { parse, Range, subset, type SemVer } from 'semver';
+
+const ranges = new Map<string, Range | Error>();
+
+/** The range for `text`, or the `Error` semver gave for it. */
+export function semverRange(text: string, includePrerelease: boolean): Range | Error {
+  const key = `${includePrerelease ? 'p' : '-'}${text}`;
+  let range = ranges.get(key);
+  if (range === undefined) {
+    try {
+      range = new Range(text, { includePrerelease });
+    } catch (err) {
+      range = err instanceof Error ? err : new Error(String(err));
+    }
+    ranges.set(key, range);
+  }
+  return range;
+}
+
+const ANY = new Range('*');
+
+/**
+ * Whether `range` admits every version: what a patch without a version can be relied on to meet
+ * (`*`, `x`, `>=0.0.0`, an empty range).
+ */
+export function admitsEveryVersion(range: Range): boolean {
+  return subset(ANY, range);
+}
+
+/** A semver version, or `undefined`. */
+export function parseVersion(text: string): SemVer | undefined {
+  return parse(text) ?? undefined;
+}

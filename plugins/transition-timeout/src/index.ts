@@ -1,0 +1,3 @@
+export { defaults, optionsSchema, transitionTimeout, transitionTimeout as default } from './policy.js';
+
+export type { TransitionTimeoutOptions } from './policy.js';

@@ -1,0 +1,96 @@
+/**
+ * The options of `vendor-tags`, their defaults, and the form the rules read them in.
+ */
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { parsePublicKey } from './keys.js';
+
+const tagName = z.string().min(1, 'a tag is a non-empty string');
+/** `{ tag: ['other'] }`; a single tag may be written without the array. */
+const tagRules = z.record(tagName, z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
+
+const publicKey = z.string().superRefine((text, ctx) => {
+  try {
+    parsePublicKey(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+export const optionsSchema = z
+  .strictObject({
+    /** Two enabled patches on one function: `same-vendor`, `any`, or `deny`. */
+    sameFunction: z.enum(['same-vendor', 'any', 'deny']),
+    /** Whose patches an atomic-replace patch may replace: `same-vendor`, `same-set`, or `any`. */
+    replace: z.enum(['same-vendor', 'same-set', 'any']),
+    /** The tag prefix naming a patch's replace set (`replace-set:fleet` is set `fleet`). */
+    replaceSetPrefix: z.string().min(1),
+    /** `{ a: ['b'] }`: a patch tagged `a` is enabled only while patches tagged `b` are. */
+    requiresTag: tagRules,
+    /** `{ a: ['b'] }`: patches tagged `a` and patches tagged `b` are never enabled together. */
+    conflictsWithTag: tagRules,
+    /** Each vendor's Ed25519 public key: PEM (SPKI) or the raw 32 bytes in base64. */
+    keys: z.record(z.string().min(1), publicKey),
+    /** `required`, `optional` (verify when present) or `off`. */
+    signatures: z.enum(['required', 'optional', 'off']),
+  })
+  .superRefine((options, ctx) => {
+    if (options.signatures === 'required' && Object.keys(options.keys).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keys'],
+        message: '`signatures` is `required` but `keys` is empty, so every patch would be refused; add the vendors\' public keys',
+      });
+    }
+  });
+
+export type VendorTagsOptions = z.input<typeof optionsSchema>;
+
+export const defaults = {
+  sameFunction: 'same-vendor',
+  replace: 'same-vendor',
+  replaceSetPrefix: 'replace-set:',
+  requiresTag: {},
+  conflictsWithTag: {},
+  keys: {},
+  signatures: 'optional',
+} as const satisfies VendorTagsOptions;
+
+/** The options as the rules use them: tag rules as sets, keys parsed once. */
+export interface Settings {
+  readonly sameFunction: 'same-vendor' | 'any' | 'deny';
+  readonly replace: 'same-vendor' | 'same-set' | 'any';
+  readonly replaceSetPrefix: string;
+  /** Tag → the tags that must be carried by enabled patches while it is. */
+  readonly requiresTag: ReadonlyMap<string, readonly string[]>;
+  /** Tag → the tags it conflicts with, both directions filled in. */
+  readonly conflictsWithTag: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly keys: ReadonlyMap<string, KeyObject>;
+  readonly signatures: 'required' | 'optional' | 'off';
+}
+
+const asList = (value: string | readonly string[]): string[] => [...new Set(typeof value === 'string' ? [value] : value)];
+
+export function settingsOf(options: z.output<typeof optionsSchema>): Settings {
+  const conflicts = new Map<string, Set<string>>();
+  const addConflict = (a: string, b: string) => {
+    const set = conflicts.get(a) ?? new Set<string>();
+    set.add(b);
+    conflicts.set(a, set);
+  };
+  for (const [tag, others] of Object.entries(options.conflictsWithTag)) {
+    for (const other of asList(others)) {
+      addConflict(tag, other);
+      addConflict(other, tag);
+    }
+  }
+  return {
+    sameFunction: options.sameFunction,
+    replace: options.replace,
+    replaceSetPrefix: options.replaceSetPrefix,
+    requiresTag: new Map(Object.entries(options.requiresTag).map(([tag, required]) => [tag, asList(required)])),
+    conflictsWithTag: conflicts,
+    keys: new Map(Object.entries(options.keys).map(([vendor, key]) => [vendor, parsePublicKey(key)])),
+    signatures: options.signatures,
+  };
+}
