@@ -5,6 +5,41 @@ import { main } from '@patchwise/cli';
 
 /** `pnpm patchwise <args>` from the repository root; `exit` is the code the example should end with. */
 export const EXAMPLE_COMMANDS = [
+  {
+    args: [
+      'check',
+      '--config',
+      'examples/config-driven/patchwise.config.yaml',
+      '--kernel',
+      '6.8.0-45-generic',
+      'examples/config-driven/patches/acme-base.yaml',
+      'examples/config-driven/patches/acme-hotfix.yaml',
+      'examples/config-driven/patches/beta-fix.yaml',
+    ],
+    expected: 'examples/config-driven/expected-check.txt',
+    exit: 1,
+  },
+  {
+    args: ['run', '--config', 'examples/config-driven/patchwise.config.yaml', 'examples/config-driven/rollout.scenario.yaml'],
+    expected: 'examples/config-driven/expected-run.txt',
+    exit: 0,
+  },
+  {
+    args: [
+      'check',
+      '--config',
+      'examples/config-driven/patchwise.config.ts',
+      '--kernel',
+      '6.8.0-45-generic',
+      '--time',
+      '2026-11-28T20:00:00Z',
+      'examples/config-driven/patches/acme-base.yaml',
+    ],
+    expected: 'examples/config-driven/expected-check-ts.txt',
+    exit: 1,
+  },
+  { args: ['run', 'examples/experiments/01-replace-across-vendors'], expected: 'examples/experiments/01-replace-across-vendors/expected.txt', exit: 0 },
+  { args: ['run', 'examples/experiments/02-two-vendors-one-function'], expected: 'examples/experiments/02-two-vendors-one-function/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/03-callbacks-on-replace'], expected: 'examples/experiments/03-callbacks-on-replace/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/04-block-disable'], expected: 'examples/experiments/04-block-disable/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/05-system-state-rule'], expected: 'examples/experiments/05-system-state-rule/expected.txt', exit: 0 },
@@ -19,6 +54,7 @@ export const EXAMPLE_COMMANDS = [
     expected: 'examples/experiments/05-system-state-rule/expected-check.txt',
     exit: 1,
   },
+  { args: ['run', 'examples/experiments/06-semver-dependencies'], expected: 'examples/experiments/06-semver-dependencies/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/07-stalled-transition'], expected: 'examples/experiments/07-stalled-transition/expected.txt', exit: 0 },
 ];
 

@@ -75,7 +75,9 @@ function loadError(file: string, err: unknown): Diagnostic {
       if (syntax instanceof Diagnostic) return syntax;
     }
   }
-  const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
+  // Loaders put the useful part on the second line ("failed to compile TypeScript:\nCannot find module ...").
+  const lines = ((err as Error)?.message ?? String(err)).split('\n').filter((l) => l.trim() && !l.startsWith('Require stack') && !l.startsWith('- '));
+  const message = lines.slice(0, 2).join(' ');
   return new Diagnostic({
     code: 'PW_CONFIG_LOAD',
     file,

@@ -61,6 +61,12 @@ describe('unknown keys', () => {
     expect(err.message).toContain('did you mean `plugins`');
   });
 
+  it('in a .patchwiserc holding JSON, with the line', async () => {
+    const { err, file } = await failure({ '.patchwiserc': '{\n  "plugins": [\n    { "plugin": "vendor-tags", "optons": {} }\n  ]\n}\n' }, '.patchwiserc');
+    expect(err).toMatchObject({ code: 'PW_CONFIG', file, path: 'plugins[0].optons', line: 3 });
+    expect(err.message).toContain('did you mean `options`');
+  });
+
   it('in a JS config: the file and the path (no line to give)', async () => {
     const { err, file } = await failure({ 'patchwise.config.mjs': 'export default { audit: true, plugin: ["vendor-tags"] };\n' }, 'patchwise.config.mjs');
     expect(err).toMatchObject({ code: 'PW_CONFIG', file, path: 'plugin' });
@@ -191,6 +197,12 @@ describe('extends', () => {
     const { err, file } = await failure({ 'patchwise.config.yaml': 'extends: patchwise:recomended\n' });
     expect(err).toMatchObject({ code: 'PW_CONFIG_EXTENDS', file, path: 'extends', line: 1 });
     expect(err.message).toContain('did you mean `patchwise:recommended`');
+  });
+
+  it('an extended package that is not installed', async () => {
+    const { err, file } = await failure({ 'patchwise.config.yaml': 'audit: true\nextends: patchwise-config-nowhere\n' });
+    expect(err).toMatchObject({ code: 'PW_CONFIG_EXTENDS', file, path: 'extends', line: 2 });
+    expect(err.message).toContain('patchwise-config-nowhere');
   });
 
   it('a missing extended file names it, and the extending file', async () => {

@@ -1,7 +1,6 @@
 /**
  * What the rules read from a patch: its vendor, its tags, its replace set, its functions. Metadata
- * comes from manifests a user wrote (`metadata:` entries may override fields), so nothing about its
- * shape is assumed.
+ * comes from manifests or from patches assembled in code, so nothing about its shape is assumed.
  */
 import { funcKey, type GateContext, type PatchInfo } from '@patchwise/core';
 
@@ -13,9 +12,27 @@ export function vendorOf(patch: Pick<PatchInfo, 'metadata'>): string | null {
 
 /** The patch's tags, each once, in the order written. */
 export function tagsOf(patch: Pick<PatchInfo, 'metadata'>): string[] {
+  return [...tagList(patch)];
+}
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
+/** Tags read from frozen `tags` arrays (the snapshots'), which can never change. */
+const tagCache = new WeakMap<readonly unknown[], readonly string[]>();
+
+/**
+ * `tagsOf` without the copy, for the rules. Perf: the tag rules read the tags of every installed
+ * patch on every decision; a snapshot's `tags` array is frozen, so it is read once (a `Set` and a
+ * filter per patch per decision were most of this policy's time).
+ */
+export function tagList(patch: Pick<PatchInfo, 'metadata'>): readonly string[] {
   const tags = patch.metadata.tags;
-  if (!Array.isArray(tags)) return [];
-  return [...new Set(tags.filter((t): t is string => typeof t === 'string' && t.length > 0))];
+  if (!Array.isArray(tags)) return NO_TAGS;
+  let list = tagCache.get(tags);
+  if (list === undefined) {
+    list = [...new Set(tags.filter((t): t is string => typeof t === 'string' && t.length > 0))];
+    if (Object.isFrozen(tags)) tagCache.set(tags, list);
+  }
+  return list;
 }
 
 /** A patch's replace set: its name, `null` for none, or the offending tags when it is ambiguous. */
@@ -29,7 +46,7 @@ export function replaceSetOf(patch: PatchInfo, prefix: string): ReplaceSet {
   const setTags = tagsOf(patch).filter((t) => t.startsWith(prefix));
   if (setTags.length === 0) return { name: null };
   const [only] = setTags;
-  if (setTags.length > 1) return { invalid: setTags };
+  if (setTags.length > 1 || only === prefix) return { invalid: setTags };
   return { name: (only as string).slice(prefix.length) };
 }
 

@@ -46,8 +46,8 @@ describe('signatures', () => {
       { name: 'off: a bad signature is ignored', enable: { ...acmeSigned('acme-1'), signature: 'AAAA' }, options: { signatures: 'off', keys } },
       { name: 'off: another vendor\'s signature is ignored', enable: signedBy(globexKeys.privateKey, fix('p', { vendor: 'acme' })), options: { signatures: 'off' } },
       {
-        name: 'a vendor override under `metadata:` is covered by the signature',
-        enable: signedBy(globexKeys.privateKey, fix('p', { vendor: 'acme', metadata: { vendor: 'globex' } })),
+        name: '`metadata:` cannot override the vendor the signature proves',
+        enable: signedBy(acmeKeys.privateKey, fix('p', { vendor: 'acme', metadata: { vendor: 'globex' } })),
         options: required,
       },
     ],
@@ -87,6 +87,12 @@ describe('signatures', () => {
         enable: signedBy(globexKeys.privateKey, fix('p', { vendor: 'initech' })),
         options: optional,
         errors: [{ code: 'signature-wrong-vendor', data: { vendor: 'initech', signer: 'globex' } }],
+      },
+      {
+        name: 'a `metadata:` vendor does not make another vendor\'s signature valid',
+        enable: signedBy(globexKeys.privateKey, fix('p', { vendor: 'acme', metadata: { vendor: 'globex' } })),
+        options: required,
+        errors: [{ code: 'signature-wrong-vendor', data: { vendor: 'acme', signer: 'globex' } }],
       },
       {
         name: 'signed by a known vendor, claiming none',

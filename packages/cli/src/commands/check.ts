@@ -17,6 +17,10 @@ import { displayPath } from '../paths.js';
 
 export interface CheckOptions extends ConfigOptions {
   readonly state?: string;
+  /** `uname -r` of the machine checked against (without --state). */
+  readonly kernel?: string;
+  /** The machine's wall-clock time, ISO 8601 (without --state). */
+  readonly time?: string;
   readonly disable?: string[];
   readonly format?: 'text' | 'json';
 }
@@ -29,7 +33,17 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   }
   const policies = await commandPolicies(options);
   const state = options.state ? readState(options.state) : undefined;
-  const machine = state ? await restoreState(state, manifests) : new Machine({ kernelFunctions: kernelFunctionsOf(manifests) });
+  const epoch = options.time === undefined ? undefined : Date.parse(options.time);
+  if (epoch !== undefined && Number.isNaN(epoch)) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: `\`--time ${options.time}\` is not a date`, hint: 'use ISO 8601, e.g. 2026-11-24T10:00:00Z' });
+  }
+  const machine = state
+    ? await restoreState(state, manifests)
+    : new Machine({
+        kernelFunctions: kernelFunctionsOf(manifests),
+        ...(options.kernel ? { release: options.kernel } : {}),
+        ...(epoch !== undefined ? { epoch } : {}),
+      });
   if (!state) for (const m of manifests) machine.addModule(manifestModule(m));
   applyPolicies(machine.livepatch, policies.entries, { audit: policies.audit });
   const decisions: Decision[] = [];
@@ -68,6 +82,8 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     .argument('[patch...]', 'patch manifests (YAML or JSON)')
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
     .option('--state <file>', 'start from this saved machine state')
+    .option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state')
+    .option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state")
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--format <format>', 'text, or json: one decision record per line', 'text')
     .option('--audit', 'report every policy error as a warning')
@@ -76,6 +92,7 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
       `
 Examples:
   $ patchwise check patches/acme-fix.yaml patches/beta-fix.yaml
+  $ patchwise check --kernel 6.8.0-45-generic patches/acme-base.yaml
   $ patchwise check --state prod.state.json patches/acme-2.yaml
   $ patchwise check --state prod.state.json --disable acme-base --format json
 

@@ -1,7 +1,7 @@
 /**
  * `patchwise keygen` and `patchwise sign`: vendor keys and signed manifests (vendor-tags).
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
@@ -27,6 +27,7 @@ export function keygen(out: Output, vendor: string, options: { outDir?: string; 
     }
   }
   const keys = generateVendorKeys();
+  mkdirSync(dir, { recursive: true });
   writeFileSync(privateFile, keys.privateKey, { mode: 0o600 });
   chmodSync(privateFile, 0o600);
   writeFileSync(publicFile, keys.publicKey);

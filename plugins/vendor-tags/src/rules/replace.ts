@@ -113,7 +113,7 @@ export function checkSetFunctions(ctx: PrePatchContext, patch: PatchInfo, settin
       hint:
         setName(otherSet) === undefined || setName(otherSet) === null
           ? `disable ${quoted(other.name)} first`
-          : `tag ${quoted(patch.name)} \`${settings.replaceSetPrefix}${setName(otherSet) as string}\`, or disable ${quoted(other.name)} first`,
+          : `tag ${quoted(patch.name)} with \`${settings.replaceSetPrefix}${setName(otherSet) as string}\`, or disable ${quoted(other.name)} first`,
     });
   }
 }

@@ -9,9 +9,9 @@ import type { PatchInfo, PrePatchContext, PreUnpatchContext } from '@patchwise/c
 import type { PolicyReport } from '@patchwise/policy';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
-import { code, listText, quoted, tagsOf } from '../patch-facts.js';
+import { code, listText, quoted, tagList } from '../patch-facts.js';
 
-const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches.some((p) => tagsOf(p).includes(tag));
+const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches.some((p) => tagList(p).includes(tag));
 
 /**
  * A patch being enabled: its own requirements, met by the patches enabled after the operation
@@ -20,7 +20,7 @@ const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches
 export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.requiresTag.size === 0) return;
   const after = patch.replace ? [patch] : [...ctx.installed.filter((p) => p.name !== patch.name), patch];
-  for (const tag of tagsOf(patch)) {
+  for (const tag of tagList(patch)) {
     for (const required of settings.requiresTag.get(tag) ?? []) {
       if (carries(after, required)) continue;
       report({
@@ -39,10 +39,10 @@ export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings
   if (settings.requiresTag.size === 0) return;
   const { patch } = ctx;
   const remaining = ctx.installed.filter((p) => p.name !== patch.name);
-  for (const required of tagsOf(patch)) {
+  for (const required of tagList(patch)) {
     if (carries(remaining, required)) continue;
     const dependents = remaining.flatMap((p) => {
-      const needing = tagsOf(p).filter((tag) => settings.requiresTag.get(tag)?.includes(required));
+      const needing = tagList(p).filter((tag) => settings.requiresTag.get(tag)?.includes(required));
       return needing.length > 0 ? [{ patch: p, tags: needing }] : [];
     });
     if (dependents.length === 0) continue;
@@ -63,10 +63,10 @@ export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings
 /** A non-replace patch being enabled against every enabled patch (a replace patch coexists with none). */
 export function checkConflictingTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.conflictsWithTag.size === 0) return;
-  const own = tagsOf(patch);
+  const own = tagList(patch);
   for (const other of ctx.installed) {
     if (other.name === patch.name) continue;
-    const theirs = tagsOf(other);
+    const theirs = tagList(other);
     for (const tag of own) {
       for (const otherTag of theirs) {
         if (!settings.conflictsWithTag.get(tag)?.has(otherTag)) continue;
