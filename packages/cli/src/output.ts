@@ -24,7 +24,8 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
   const color =
-    options.color ?? (Boolean(stdout.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb');
+    // no-color.org: NO_COLOR set to a non-empty value turns color off.
+    options.color ?? (Boolean(stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb');
   return {
     color,
     out: (text) => void stdout.write(text.endsWith('\n') ? text : `${text}\n`),

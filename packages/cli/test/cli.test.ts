@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CASE, cli, expectOneMessage, fx, jsonLines, STACK, temp, tempPath } from './support.js';
+import { BUNDLED_CASE, cli, expectOneMessage, fx, STACK, temp, tempPath } from './support.js';
 
 describe('run', () => {
   it('0 when every expectation holds', async () => {

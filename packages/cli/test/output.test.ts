@@ -2,10 +2,10 @@
  * What `patchwise` prints: `--format json` parsed back line by line, states saved by `run` and read
  * by `check`, colors (--no-color, NO_COLOR), and `--help` of every verb.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CASE, cli, expectOneMessage, fx, jsonLines, STACK, temp, tempPath } from './support.js';
+import { ANSI, cli, fx, jsonLines, STACK, temp, tempPath } from './support.js';
 
 describe('--format json', () => {
   const config = ['--config', fx('configs/vendor-tags.yaml')];

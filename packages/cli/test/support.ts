@@ -39,6 +39,7 @@ export async function cli(args: string[], options: { color?: boolean; env?: Node
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+// eslint-disable-next-line no-control-regex -- the escape is what is looked for
 export const ANSI = /\u001b\[/;
 export const STACK = /^ {4}at /m;
 

@@ -10,7 +10,7 @@ import { Diagnostic, formatPath, suggestion } from '@patchwise/diagnostics';
 import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
 import { PRESETS, type Preset } from './presets.js';
-import { CONFIG_KEYS, ConfigSchema, PLUGIN_KEYS, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
+import { CONFIG_KEYS, ConfigSchema, PLUGIN_KEYS, PluginSettingSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
 import { loadFile, type LoadedFile } from './source.js';
 
 /** Where a value came from: a file, a preset, or the default. */
@@ -57,38 +57,53 @@ interface Layer {
   readonly locate: LoadedFile['locate'];
 }
 
-function where(layer: Layer, path: (string | number)[]) {
+function where(layer: Layer, path: (string | number)[], options: { key?: boolean } = {}) {
   const isFile = layer.origin !== DEFAULT && !layer.origin.startsWith('patchwise:');
-  return { ...(isFile ? { file: layer.origin } : {}), path: formatPath(path), ...layer.locate(path) };
+  return { ...(isFile ? { file: layer.origin } : {}), path: formatPath(path), ...layer.locate(path, options) };
 }
 
-function issueReason(issue: z.core.$ZodIssue, raw: unknown): { reason: string; path: (string | number)[] } {
+const pluginObject = (PluginSettingSchema.options as readonly z.ZodType[])[1] as z.ZodType;
+
+/** The reason, the path, and whether the path ends at an unknown key (located at the key). */
+function issueReason(issue: z.core.$ZodIssue, raw: unknown): { reason: string; path: (string | number)[]; key: boolean } {
   const path = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const inPlugin = path[0] === 'plugins';
     const known = inPlugin ? PLUGIN_KEYS : CONFIG_KEYS;
-    return { reason: `unknown key \`${key}\`${suggestion(key, known)}`, path: [...path, key] };
+    return { reason: `unknown key \`${key}\`${suggestion(key, known)}`, path: [...path, key], key: true };
   }
   if (issue.code === 'invalid_union' && path[0] === 'plugins' && path.length === 2) {
     const value = (raw as { plugins?: unknown[] }).plugins?.[path[1] as number];
-    const keys = typeof value === 'object' && value !== null ? Object.keys(value).filter((k) => !PLUGIN_KEYS.includes(k)) : [];
-    if (keys[0]) return { reason: `unknown key \`${keys[0]}\`${suggestion(keys[0], PLUGIN_KEYS)}`, path: [...path, keys[0]] };
-    return { reason: 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`', path };
+    if (typeof value === 'object' && value !== null) {
+      // Not a string, so it is meant as `{ plugin, ... }`: say what is wrong with that object.
+      const result = pluginObject.safeParse(value);
+      const inner = result.success ? undefined : pickIssue(result.error.issues);
+      if (inner) {
+        const nested = issueReason({ ...inner, path: [...path, ...(inner.path as (string | number)[])] } as z.core.$ZodIssue, raw);
+        return nested;
+      }
+    }
+    return { reason: 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`', path, key: false };
   }
-  return { reason: `${issue.message.replace(/^Invalid (input|option): /, '')}`, path };
+  return { reason: `${issue.message.replace(/^Invalid (input|option): /, '')}`, path, key: false };
+}
+
+/** An unknown key explains more than the errors it causes elsewhere: report it first. */
+export function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  return issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
 }
 
 /** Check a raw config object against the schema. */
 export function validateConfig(raw: unknown, layer: Omit<Layer, 'config'>): PatchwiseConfig {
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data as PatchwiseConfig;
-  const issue = result.error.issues[0] as z.core.$ZodIssue;
-  const { reason, path } = issueReason(issue, raw);
+  const issue = pickIssue(result.error.issues) as z.core.$ZodIssue;
+  const { reason, path, key } = issueReason(issue, raw);
   throw new Diagnostic({
     code: 'PW_CONFIG',
-    ...where({ ...layer, config: {} }, path),
-    reason: `invalid config: ${path.length ? `\`${formatPath(path)}\`: ` : ''}${reason}`,
+    ...where({ ...layer, config: {} }, path, { key }),
+    reason: `invalid config: ${path.length && !key ? `\`${formatPath(path)}\`: ` : ''}${reason}`,
     hint: 'see the config reference in packages/config/README.md',
   });
 }

@@ -41,8 +41,8 @@ const explorer = () =>
 export interface LoadedFile {
   readonly file: string;
   readonly config: unknown;
-  /** Locates a path inside the file (YAML/JSON only). */
-  readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+  /** Locates a path inside the file (YAML/JSON only); with `key`, the last key rather than its value. */
+  readonly locate: (path: readonly (string | number)[], options?: { key?: boolean }) => { line: number; column: number } | undefined;
 }
 
 function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
@@ -52,7 +52,7 @@ function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
   return {
     file: filepath,
     config: result.config,
-    locate: (path) => data?.locate(inPackage ? [MODULE_NAME, ...path] : path),
+    locate: (path, options) => data?.locate(inPackage ? [MODULE_NAME, ...path] : path, options),
   };
 }
 
@@ -68,8 +68,9 @@ function sourceOf(file: string): YamlSource | undefined {
 function loadError(file: string, err: unknown): Diagnostic {
   if (err instanceof Diagnostic) return err;
   const ext = extname(file);
-  if (ext === '' || ['.yaml', '.yml', '.json'].includes(ext) || basename(file) === 'package.json') {
+  if (ext === '' || ['.yaml', '.yml', '.json'].includes(ext)) {
     try {
+      // YamlSource checks `.json` files (package.json included) as strict JSON first.
       YamlSource.parse(readFileSync(file, 'utf8'), file);
     } catch (syntax) {
       if (syntax instanceof Diagnostic) return syntax;

@@ -417,9 +417,13 @@ export class Livepatch {
     const transition = core.transitionPatch
       ? { patch: core.transitionPatch.name, target: core.targetState === PatchState.Patched ? 'patched' : 'unpatched' }
       : null;
-    const installed = Object.freeze(core.patches.map((p) => p.info));
+    const infos = core.patches.map((p) => p.info);
+    // Perf: policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8
+    // runs `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path
+    // (about 10x slower), and every gate builds a context.
+    const installed = Object.freeze([...infos]);
     // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
-    const present = new Set(installed);
+    const present = new Set(infos);
     return {
       gate,
       operation,
@@ -429,7 +433,7 @@ export class Livepatch {
       kernelRelease: core.host.release ?? '',
       owners: (func) => core.owners.owners(func).filter((p) => present.has(p)),
       stateOwners: (id) =>
-        installed.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
+        infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
     };
   }
 

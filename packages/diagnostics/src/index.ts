@@ -1,6 +1,6 @@
 export { Diagnostic, formatPlace, isDiagnostic } from './diagnostic.js';
 export { didYouMean, suggestion } from './suggest.js';
-export { formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
+export { checkJson, formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
 
 export type { DiagnosticInit, SourcePlace } from './diagnostic.js';
 export type { DocPath } from './yaml-source.js';

@@ -1,13 +1,15 @@
 import { closest, distance } from 'fastest-levenshtein';
 
 /**
- * The candidate closest to `word`, when it is close enough to be a likely typo (at most a third of
- * the word's length away), else `undefined`.
+ * The candidate closest to `word`, when it is close enough to be a likely typo, else `undefined`.
+ * Close enough: a third of the word's length, and at least 2 edits for words of 4 letters or more
+ * (Levenshtein counts a swap of two letters, `audti` for `audit`, as 2).
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;
   const best = closest(word, [...candidates]);
-  return distance(word, best) <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  const allowed = Math.max(word.length >= 4 ? 2 : 1, Math.floor(word.length / 3));
+  return distance(word, best) <= allowed ? best : undefined;
 }
 
 /** `" (did you mean `x`?)"` or the empty string. */

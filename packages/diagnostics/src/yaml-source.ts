@@ -50,6 +50,7 @@ export class YamlSource {
         hint: 'split it into smaller files',
       });
     }
+    if (/\.json$/i.test(file)) checkJson(text, file);
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const error = doc.errors[0];
@@ -81,16 +82,20 @@ export class YamlSource {
     }
   }
 
-  /** Line and column of the value at `path` (or of the deepest existing parent). */
-  locate(path: DocPath): { line: number; column: number } | undefined {
+  /**
+   * Line and column of the value at `path` (or of the deepest existing parent). With `key`, of the
+   * last key itself: where an unknown key is, rather than its value.
+   */
+  locate(path: DocPath, options: { key?: boolean } = {}): { line: number; column: number } | undefined {
     let node: unknown = this.#doc.contents;
     let found = node as Node | null;
-    for (const part of path) {
+    for (const [index, part] of path.entries()) {
       if (isMap(node)) {
         const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === part);
         if (!pair) break;
+        const last = index === path.length - 1;
+        found = ((options.key && last ? pair.key : (pair.value ?? pair.key)) ?? null) as Node | null;
         node = pair.value;
-        found = (pair.value ?? pair.key) as Node;
       } else if (isSeq(node) && typeof part === 'number') {
         node = node.items[part];
         if (!node) break;
@@ -105,12 +110,41 @@ export class YamlSource {
     return { line: pos.line, column: pos.col };
   }
 
-  /** A diagnostic located at `path`. */
-  error(path: DocPath, init: { code: string; reason: string; hint?: string }): Diagnostic {
-    return new Diagnostic({ ...init, file: this.file, path: formatPath(path), ...this.locate(path) });
+  /** Where the unknown key at the end of `path` is written. */
+  locateKey(path: DocPath): { line: number; column: number } | undefined {
+    return this.locate(path, { key: true });
+  }
+
+  /** A diagnostic located at `path` (at its key with `key: true`). */
+  error(path: DocPath, init: { code: string; reason: string; hint?: string; key?: boolean }): Diagnostic {
+    const { key, ...rest } = init;
+    return new Diagnostic({ ...rest, file: this.file, path: formatPath(path), ...this.locate(path, { key: key ?? false }) });
   }
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
+}
+
+/**
+ * A `.json` file must be JSON, not merely YAML (which accepts trailing commas and more): report
+ * JSON's own error at its line and column.
+ */
+export function checkJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : undefined;
+    const before = offset === undefined ? undefined : text.slice(0, offset).split('\n');
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
+    throw new Diagnostic({
+      code: 'PW_SYNTAX',
+      file,
+      ...(before ? { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 } : {}),
+      reason: `invalid JSON: ${reason}`,
+      hint: 'fix the JSON at that place (no trailing commas, keys in double quotes)',
+    });
+  }
 }

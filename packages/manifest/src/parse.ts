@@ -21,17 +21,24 @@ function issueText(issue: z.core.$ZodIssue): string {
  */
 export function parseManifest(
   value: unknown,
-  where: { file?: string; path?: (string | number)[]; locate?: (path: (string | number)[]) => { line: number; column: number } | undefined } = {},
+  where: {
+    file?: string;
+    path?: (string | number)[];
+    locate?: (path: (string | number)[], options?: { key?: boolean }) => { line: number; column: number } | undefined;
+  } = {},
 ): PatchManifest {
   const result = PatchManifestSchema.safeParse(value);
   if (result.success) return value as PatchManifest;
-  const issue = result.error.issues[0] as z.core.$ZodIssue;
-  const path = [...(where.path ?? []), ...(issue.path as (string | number)[])];
+  const issues = result.error.issues;
+  // An unknown key (a typo) explains more than the errors it causes: report it first, at the key.
+  const issue = (issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue;
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const path = [...(where.path ?? []), ...(issue.path as (string | number)[]), ...(unknownKey === undefined ? [] : [unknownKey])];
   throw new Diagnostic({
     code: 'PW_MANIFEST',
     ...(where.file ? { file: where.file } : {}),
     ...(path.length ? { path: formatPath(path) } : {}),
-    ...where.locate?.(path),
+    ...where.locate?.(path, { key: unknownKey !== undefined }),
     reason: `invalid patch manifest: ${issueText(issue)}`,
     hint: 'see the manifest format in packages/manifest/README.md',
   });
@@ -51,5 +58,5 @@ export function loadManifestFile(file: string, display = file): PatchManifest {
     });
   }
   const source = YamlSource.parse(text, display);
-  return parseManifest(source.toJS(), { file: display, locate: (path) => source.locate(path) });
+  return parseManifest(source.toJS(), { file: display, locate: (path, options) => source.locate(path, options) });
 }

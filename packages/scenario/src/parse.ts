@@ -32,6 +32,7 @@ function schemaError(source: YamlSource, issue: z.core.$ZodIssue): Diagnostic {
       code: 'PW_SCENARIO',
       reason: `unknown key \`${key}\`${path.length === 0 ? suggestion(key, SCENARIO_KEYS) : ''}`,
       hint: 'see `patchwise run --help` for the scenario format',
+      key: true,
     });
   }
   return source.error(path, {
@@ -46,13 +47,17 @@ export function parseScenario(text: string, file: string, display = file): Scena
   const source = YamlSource.parse(text, display);
   const raw = source.toJS();
   const result = ScenarioSchema.safeParse(raw);
-  if (!result.success) throw schemaError(source, result.error.issues[0] as z.core.$ZodIssue);
+  if (!result.success) {
+    // An unknown key (`step:` for `steps:`) explains the errors it causes: report it first.
+    const issues = result.error.issues;
+    throw schemaError(source, (issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
+  }
   const data = result.data;
   const dir = dirname(file);
   const patches = data.patches.map((entry, index) =>
     'file' in entry && typeof entry.file === 'string' && Object.keys(entry).length === 1
       ? loadManifestFile(resolve(dir, entry.file), entry.file)
-      : parseManifest(entry, { file: display, path: ['patches', index], locate: (p) => source.locate(p) }),
+      : parseManifest(entry, { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
   );
   const names = new Map<string, number>();
   patches.forEach((p, i) => {

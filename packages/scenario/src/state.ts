@@ -42,7 +42,18 @@ function stripFunctions(manifest: PatchManifest): PatchManifest {
 
 /** Read a state file (JSON or YAML). */
 export function readState(file: string): SavedState {
-  const source = YamlSource.parse(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Diagnostic({
+      code: 'PW_NO_SUCH_FILE',
+      file,
+      reason: `cannot read the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      hint: 'write one with `patchwise run --save-state FILE`',
+    });
+  }
+  const source = YamlSource.parse(text, file);
   const raw = source.toJS() as Partial<SavedState> | null;
   if (raw?.format !== 'patchwise-state/1' || !Array.isArray(raw.patches)) {
     throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: 'write one with `patchwise run --save-state FILE`' });

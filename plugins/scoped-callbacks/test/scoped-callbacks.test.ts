@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PatchManifest } from '@patchwise/manifest';
-import { validateOptions } from '@patchwise/policy';
+import type { Decision } from '@patchwise/core';
+import { applyPolicies, validateOptions } from '@patchwise/policy';
+import { Machine } from '@patchwise/sim';
 import { PolicyTester } from '@patchwise/testing';
 import scopedCallbacks, { policy } from '@patchwise/plugin-scoped-callbacks';
 
@@ -109,26 +111,51 @@ new PolicyTester().run(scopedCallbacks, {
       enable: patch('p3', {}, { replace: true }),
       errors: [{ code: 'replace-blocked', data: { patches: ['p3', 'p2'], ids: ['x'] } }],
     },
-    {
-      name: 'scoped callbacks that cannot run (given through `metadata`)',
-      enable: patch('p1', undefined, {
-        metadata: { callbacks: { good: {}, bad: { prePatch: [{ explode: true }] }, worse: { blockDisable: 'yes' } } },
-      }),
-      errors: [
-        {
-          code: 'invalid-callbacks',
-          data: { patches: ['p1'], ids: ['bad', 'worse'] },
-          message:
-            "patch 'p1' declares scoped callbacks that cannot run: 'bad': `prePatch` must be a function or a list of actions (`log`, `fail`, `shadowAlloc`, `shadowFree`, `shadowFreeAll`), 'worse': `blockDisable` must be true or false",
-        },
-      ],
-    },
-    {
-      name: '`callbacks` that is not an object of IDs',
-      enable: patch('p1', undefined, { metadata: { callbacks: ['x'] } }),
-      errors: [{ code: 'invalid-callbacks', data: { patches: ['p1'], ids: [] } }],
-    },
   ],
+});
+
+// Manifests are validated before they load, so malformed scoped callbacks can only come from a
+// patch written in code: load one on the machine.
+describe('invalid-callbacks (a patch written in code)', () => {
+  async function enableWith(callbacks: unknown) {
+    const machine = new Machine();
+    const decisions: Decision[] = [];
+    machine.livepatch.hooks.decision.tap('test', (d) => void decisions.push(d));
+    applyPolicies(machine.livepatch, [{ policy }]);
+    machine.addModule({
+      name: 'p1',
+      livepatch: true,
+      symbols: [{ name: 'new_cmdline' }],
+      init: (m) => m.enablePatch({ metadata: { callbacks }, objects: [{ funcs: [{ oldName: 'cmdline_proc_show', newFunc: 'new_cmdline' }] }] }),
+    });
+    const result = await machine.insmod('p1');
+    return { result, findings: decisions.flatMap((d) => d.findings) };
+  }
+
+  it('refuses scoped callbacks that cannot run, naming every bad id', async () => {
+    const { result, findings } = await enableWith({ good: {}, bad: { prePatch: [{ explode: true }] }, worse: { blockDisable: 'yes' } });
+    expect(result).toBe(-1);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'invalid-callbacks',
+        data: expect.objectContaining({ patches: ['p1'], ids: ['bad', 'worse'] }),
+        message:
+          "patch 'p1' declares scoped callbacks that cannot run: 'bad': `prePatch` must be a function or a list of actions (`log`, `fail`, `shadowAlloc`, `shadowFree`, `shadowFreeAll`), 'worse': `blockDisable` must be true or false",
+      }),
+    ]);
+  });
+
+  it('refuses `callbacks` that is not an object of IDs', async () => {
+    const { result, findings } = await enableWith(['x']);
+    expect(result).toBe(-1);
+    expect(findings).toEqual([expect.objectContaining({ code: 'invalid-callbacks', data: expect.objectContaining({ patches: ['p1'], ids: [] }) })]);
+  });
+
+  it('allows well-formed callbacks written as functions', async () => {
+    const { result, findings } = await enableWith({ x: { prePatch: () => 0 } });
+    expect(result).toBe(0);
+    expect(findings).toEqual([]);
+  });
 });
 
 describe('options', () => {

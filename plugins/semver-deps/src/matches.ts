@@ -31,6 +31,16 @@ export function matchesFor(name: string, patches: readonly PatchDeps[]): Match[]
   return found;
 }
 
+/**
+ * Whether `patch` answers to `name` at all (what `matchesFor` would find for it), without building
+ * the matches. Perf: lets pairwise rules skip the patches a rule does not name.
+ */
+export function answersTo(name: string, patch: PatchDeps): boolean {
+  if (patch.name === name || patch.lineage === name) return true;
+  for (const capability of patch.provides) if (capability.name === name) return true;
+  return false;
+}
+
 /** Whether the match meets a requirement with this range. */
 export const meets = (match: Match, range: Range): boolean =>
   match.version ? range.test(match.version) : admitsEveryVersion(range);

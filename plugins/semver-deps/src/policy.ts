@@ -37,7 +37,8 @@ export const policy = definePolicy({
      */
     const enabled = (ctx: GateContext, patches: readonly PatchInfo[], except: PatchInfo): PatchDeps[] => {
       const leaving = ctx.transition?.target === 'unpatched' ? ctx.transition.patch : undefined;
-      return patches.filter((p) => p !== except && p.name !== except.name && p.name !== leaving).map((p) => reader.read(p));
+      // Perf: a copy first; builtins on a frozen array (`ctx.installed`) are slow on Node 20's V8.
+      return [...patches].filter((p) => p !== except && p.name !== except.name && p.name !== leaving).map((p) => reader.read(p));
     };
 
     hooks.prePatch((ctx, report) => {

@@ -2,7 +2,7 @@
  * `patchwise check PATCH...`: would loading these patches (or disabling one) be allowed? A dry run
  * of the config's policies and of the kernel's own rules, on an empty machine or a saved state.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { decisionRecord, type Decision } from '@patchwise/core';
 import { kernelFunctionsOf, loadManifestFile, manifestModule, patchDefinition, type PatchManifest } from '@patchwise/manifest';
@@ -85,7 +85,7 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     .option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state')
     .option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state")
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--format <format>', 'text, or json: one decision record per line', 'text')
+    .addOption(new Option('--format <format>', 'text, or json: one decision record per line').choices(['text', 'json']).default('text'))
     .option('--audit', 'report every policy error as a warning')
     .addHelpText(
       'after',

@@ -1,7 +1,7 @@
 /**
  * `patchwise print-config`: the resolved config, and where each value came from.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { formatConfig, loadConfig, printableConfig } from '@patchwise/config';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
@@ -16,7 +16,7 @@ export function printConfigCommand(runner: (fn: () => Promise<ExitCode>) => Prom
   return new Command('print-config')
     .summary('print the resolved config, with where each value came from')
     .option('-c, --config <file>', 'use this config file instead of discovering one')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `

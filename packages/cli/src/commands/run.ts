@@ -2,7 +2,7 @@
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { decisionRecord } from '@patchwise/core';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, type Scenario, type ScenarioResult } from '@patchwise/scenario';
@@ -99,7 +99,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them')
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
-    .option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)', 'text')
+    .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
     .addHelpText(

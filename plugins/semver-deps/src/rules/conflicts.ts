@@ -6,11 +6,13 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
-import { describeMatch, hits, matchesFor } from '../matches.js';
+import { answersTo, describeMatch, hits, matchesFor } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 /** The first way `target` answers to `rule` inside its range, if any. */
 function hit(rule: DependencyRule, target: PatchDeps) {
+  // Perf: most pairs do not name each other; skip them without building their matches.
+  if (!answersTo(rule.name, target)) return undefined;
   return matchesFor(rule.name, [target]).find((m) => hits(m, rule.range));
 }
 

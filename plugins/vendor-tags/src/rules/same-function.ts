@@ -18,6 +18,8 @@ export function checkSameFunction(ctx: PrePatchContext, patch: PatchInfo, settin
   const vendor = vendorOf(patch);
   for (const { other, functions } of sharersOf(ctx, patch)) {
     const otherVendor = vendorOf(other);
+    // Perf: a same-vendor sharer is allowed; the message data is built only for a finding.
+    if (settings.sameFunction === 'same-vendor' && vendor !== null && otherVendor === vendor) continue;
     const data = {
       patch: patch.name,
       other: other.name,

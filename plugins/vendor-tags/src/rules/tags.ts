@@ -9,7 +9,7 @@ import type { PatchInfo, PrePatchContext, PreUnpatchContext } from '@patchwise/c
 import type { PolicyReport } from '@patchwise/policy';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
-import { code, listText, quoted, tagList } from '../patch-facts.js';
+import { code, listText, quoted, tagList, thaw } from '../patch-facts.js';
 
 const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches.some((p) => tagList(p).includes(tag));
 
@@ -19,9 +19,11 @@ const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches
  */
 export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.requiresTag.size === 0) return;
-  const after = patch.replace ? [patch] : [...ctx.installed.filter((p) => p.name !== patch.name), patch];
+  // Perf: built only when one of the patch's tags has a requirement.
+  let after: readonly PatchInfo[] | undefined;
   for (const tag of tagList(patch)) {
     for (const required of settings.requiresTag.get(tag) ?? []) {
+      after ??= patch.replace ? [patch] : [...thaw(ctx.installed).filter((p) => p.name !== patch.name), patch];
       if (carries(after, required)) continue;
       report({
         messageId: 'required-tag-missing',
@@ -38,7 +40,7 @@ export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, settin
 export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.requiresTag.size === 0) return;
   const { patch } = ctx;
-  const remaining = ctx.installed.filter((p) => p.name !== patch.name);
+  const remaining = thaw(ctx.installed).filter((p) => p.name !== patch.name);
   for (const required of tagList(patch)) {
     if (carries(remaining, required)) continue;
     const dependents = remaining.flatMap((p) => {
@@ -64,7 +66,7 @@ export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings
 export function checkConflictingTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.conflictsWithTag.size === 0) return;
   const own = tagList(patch);
-  for (const other of ctx.installed) {
+  for (const other of thaw(ctx.installed)) {
     if (other.name === patch.name) continue;
     const theirs = tagList(other);
     for (const tag of own) {
