@@ -21,6 +21,17 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
       ],
     },
   },
+  'patchwise:permissive': {
+    name: 'patchwise:permissive',
+    description: "the three standard policies at their most permissive settings: the kernel's own behaviour, with every decision recorded",
+    config: {
+      plugins: [
+        { plugin: 'vendor-tags', options: { sameFunction: 'any', replace: 'any', requiresTag: {}, conflictsWithTag: {}, signatures: 'off' } },
+        { plugin: 'scoped-callbacks', options: { blockDisable: 'ignore' } },
+        { plugin: 'semver-deps', options: { allowDowngrade: true, requireVersion: false, checkKernel: false } },
+      ],
+    },
+  },
   'patchwise:audit': {
     name: 'patchwise:audit',
     description: 'the recommended policies in audit mode: every finding reported, nothing refused',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, runCase } from '@patchwise/kselftest';
+import { loadConfig, policyEntries } from '@patchwise/config';
 import { applyPolicies, definePolicy } from '@patchwise/policy';
 
 // A policy on every hook that allows everything: hooks must add no log line and change no order.
@@ -39,5 +40,18 @@ describe('selftests with an allow-everything policy on every hook', () => {
     if (/load_lp|load_failing_mod/.test(JSON.stringify(loadCase(file).ops.map((o) => o.name)))) {
       expect(decisions).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('selftests with the three standard policies at their most permissive settings (patchwise:permissive)', () => {
+  const files = [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR)];
+  it.each(files.map((file) => [file.split('/').pop() ?? file, file]))('%s still replays byte-exact', async (_name, file) => {
+    const config = await loadConfig({ config: { extends: 'patchwise:permissive' } });
+    expect(config.plugins.map((p) => p.name)).toEqual(['vendor-tags', 'scoped-callbacks', 'semver-deps']);
+    const result = await runCase(loadCase(file), {
+      setup: (machine) => void applyPolicies(machine.livepatch, policyEntries(config)),
+    });
+    expect(result.failure).toBeUndefined();
+    expect(result.output).toEqual(result.expected);
   });
 });

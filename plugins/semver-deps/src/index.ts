@@ -1,6 +1,6 @@
 export { policy as default, policy } from './policy.js';
 export { messages } from './messages.js';
-export { defaults, OptionsSchema, permissive } from './options.js';
+export { defaults, OptionsSchema, permissive, permissive as permissiveOptions } from './options.js';
 export { compareKernelReleases, compareUpstream, parseKernelRelease } from './kernel-release.js';
 export { KernelRange, kernelRange, KernelRangeError } from './kernel-range.js';
 export { parseCapability } from './deps.js';

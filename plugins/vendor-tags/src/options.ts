@@ -56,6 +56,15 @@ export const defaults = {
   signatures: 'optional',
 } as const satisfies VendorTagsOptions;
 
+/** The most permissive settings: the kernel's own behaviour (every rule off). */
+export const permissiveOptions = {
+  sameFunction: 'any',
+  replace: 'any',
+  requiresTag: {},
+  conflictsWithTag: {},
+  signatures: 'off',
+} as const satisfies Partial<VendorTagsOptions>;
+
 /** The options as the rules use them: tag rules as sets, keys parsed once. */
 export interface Settings {
   readonly sameFunction: 'same-vendor' | 'any' | 'deny';
