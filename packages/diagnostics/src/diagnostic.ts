@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * One error a user can act on: what is wrong, where (file, line, column, path inside the document),
  * and how to fix it.
@@ -82,4 +83,22 @@ export class Diagnostic extends Error implements SourcePlace {
 
 export function isDiagnostic(value: unknown): value is Diagnostic {
   return value instanceof Diagnostic;
+}
+
+/**
+ * A file's text, or a `Diagnostic` (`PW_NO_SUCH_FILE`) naming it and why it cannot be read.
+ * `what` says what the file is ("the manifest"), `hint` how to get one.
+ */
+export function readSourceFile(file: string, what: string, hint = 'check the path', display = file): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Diagnostic({
+      code: 'PW_NO_SUCH_FILE',
+      file: display,
+      reason: `cannot read ${what}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ` (${code ?? 'error'})`}`,
+      hint,
+    });
+  }
 }

@@ -2,7 +2,8 @@
  * The conformance cases shipped with this package: the kernel selftests (`cases/`, kept in sync
  * with the shared copy by `pnpm sync-cases`) and our own transcriptions of the rest (`cases-extra/`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readSourceFile } from '@patchwise/diagnostics';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selftestModules } from '@patchwise/sim';
@@ -25,5 +26,6 @@ export function caseFiles(dir: string): string[] {
 
 /** Read and parse a case file (throws a `Diagnostic` for a malformed one). */
 export function loadCase(file: string, display = file): SelftestCase {
-  return { ...parseCase(readFileSync(file, 'utf8'), display, { modules: SELFTEST_MODULE_NAMES }), file: display };
+  const text = readSourceFile(file, 'the case file', 'check the path', display);
+  return { ...parseCase(text, display, { modules: SELFTEST_MODULE_NAMES }), file: display };
 }

@@ -1,8 +1,7 @@
 /**
  * Reading manifests from YAML/JSON text or objects, with errors that point at the field.
  */
-import { readFileSync } from 'node:fs';
-import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import type { z } from 'zod';
 import { MANIFEST_KEYS, PatchManifestSchema, type PatchManifest } from './schema.js';
 
@@ -46,17 +45,6 @@ export function parseManifest(
 
 /** Read and validate a manifest file (YAML or JSON). */
 export function loadManifestFile(file: string, display = file): PatchManifest {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Diagnostic({
-      code: 'PW_NO_SUCH_FILE',
-      file: display,
-      reason: `cannot read the manifest: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      hint: 'check the path',
-    });
-  }
-  const source = YamlSource.parse(text, display);
+  const source = YamlSource.parse(readSourceFile(file, 'the manifest', 'check the path', display), display);
   return parseManifest(source.toJS(), { file: display, locate: (path, options) => source.locate(path, options) });
 }

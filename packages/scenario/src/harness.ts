@@ -2,7 +2,7 @@
  * The scenario harness: the selftest harness plus what experiments need — named tasks, the
  * decisions made, results of tolerant steps, and expectation outcomes.
  */
-import type { Decision } from '@patchwise/core';
+import { strerror, type Decision } from '@patchwise/core';
 import { Harness } from '@patchwise/kselftest';
 import type { Machine, Task } from '@patchwise/sim';
 
@@ -40,6 +40,17 @@ export class ScenarioHarness extends Harness {
     const task = this.tasks.get(name);
     if (!task) this.die(`no task named \`${name}\` (declare it under \`tasks\`)`);
     return task;
+  }
+
+  /**
+   * `echo VALUE > PATH` as the shell runs it: the command line and, when the write is refused, the
+   * shell's error go to the log; the result is recorded for `expect: {result}`.
+   */
+  async echo(path: string, value: string): Promise<number> {
+    this.log(`% echo ${value} > ${path}`);
+    this.lastResult = await this.machine.write(path, value);
+    if (this.lastResult) this.log(`bash: echo: write error: ${strerror(this.lastResult)}`);
+    return this.lastResult;
   }
 
   expectation(passed: boolean, message: string): void {

@@ -1,9 +1,8 @@
 /**
  * Reading a scenario file: every error points to the file, the line and the column.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import { parseOps, type CaseOp } from '@patchwise/kselftest';
 import { loadManifestFile, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { selftestModules } from '@patchwise/sim';
@@ -108,11 +107,5 @@ export function parseScenario(text: string, file: string, display = file): Scena
 
 /** Read a scenario file. */
 export function loadScenario(file: string, display = file): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: display, reason: `cannot read the scenario (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'check the path' });
-  }
-  return parseScenario(text, file, display);
+  return parseScenario(readSourceFile(file, 'the scenario', 'check the path', display), file, display);
 }

@@ -2,10 +2,9 @@
  * A machine's state as a file (`run --save-state`, `check --state`): the installed patches (as
  * their manifests), the loaded target modules, the kernel release and the time.
  */
-import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
+import { Diagnostic, readSourceFile, YamlSource } from '@patchwise/diagnostics';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { Machine } from '@patchwise/sim';
-import { readFileSync } from 'node:fs';
 
 export interface SavedState {
   readonly format: 'patchwise-state/1';
@@ -42,18 +41,7 @@ function stripFunctions(manifest: PatchManifest): PatchManifest {
 
 /** Read a state file (JSON or YAML). */
 export function readState(file: string): SavedState {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Diagnostic({
-      code: 'PW_NO_SUCH_FILE',
-      file,
-      reason: `cannot read the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      hint: 'write one with `patchwise run --save-state FILE`',
-    });
-  }
-  const source = YamlSource.parse(text, file);
+  const source = YamlSource.parse(readSourceFile(file, 'the state file', 'write one with `patchwise run --save-state FILE`'), file);
   const raw = source.toJS() as Partial<SavedState> | null;
   if (raw?.format !== 'patchwise-state/1' || !Array.isArray(raw.patches)) {
     throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: 'write one with `patchwise run --save-state FILE`' });

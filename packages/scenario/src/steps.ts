@@ -57,10 +57,7 @@ const disable = defineOp<NameArg, ScenarioHarness>({
   parse: nameArg,
   run: async (h, a) => {
     const path = `${LIVEPATCH_SYSFS}/${a.name}`;
-    h.log(`% echo 0 > ${path}/enabled`);
-    h.lastResult = await h.machine.write(`${path}/enabled`, '0');
-    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
-    else if (a.wait) h.waitFor(() => !h.machine.fs.exists(path), `${a.name} was not disabled (use \`wait: false\` to go on)`);
+    if (!(await h.echo(`${path}/enabled`, '0')) && a.wait) h.waitFor(() => !h.machine.fs.exists(path), `${a.name} was not disabled (use \`wait: false\` to go on)`);
   },
 });
 
@@ -103,12 +100,7 @@ const force = defineOp<string, ScenarioHarness>({
   summary: 'force the transition of NAME (it completes at the next retry; the forced module can never be removed)',
   modules: (n) => [n],
   parse: (raw) => str(raw, 'force'),
-  run: async (h, name) => {
-    const path = `${LIVEPATCH_SYSFS}/${name}/force`;
-    h.log(`% echo 1 > ${path}`);
-    h.lastResult = await h.machine.write(path, '1');
-    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
-  },
+  run: async (h, name) => void (await h.echo(`${LIVEPATCH_SYSFS}/${name}/force`, '1')),
 });
 
 const reverse = defineOp<string, ScenarioHarness>({
@@ -120,10 +112,7 @@ const reverse = defineOp<string, ScenarioHarness>({
   parse: (raw) => str(raw, 'reverse'),
   run: async (h, name) => {
     const path = `${LIVEPATCH_SYSFS}/${name}/enabled`;
-    const value = h.readOrUndefined(path) === '1' ? '0' : '1';
-    h.log(`% echo ${value} > ${path}`);
-    h.lastResult = await h.machine.write(path, value);
-    if (h.lastResult) h.log(`bash: echo: write error: ${strerror(h.lastResult)}`);
+    await h.echo(path, h.readOrUndefined(path) === '1' ? '0' : '1');
   },
 });
 
