@@ -20,11 +20,19 @@ export function expandFiles(paths: readonly string[], pattern: RegExp, what: str
       throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'no such file or folder', hint: 'check the path' });
     }
     if (!statSync(path).isDirectory()) return [path];
-    const files = readdirSync(path)
-      .filter((f) => pattern.test(f))
-      .sort()
-      .map((f) => join(path, f));
+    const files = walk(path, pattern);
     if (files.length === 0) throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'the folder holds none of the files expected here', hint: what });
     return files;
+  });
+}
+
+/** Files matching `pattern` in `dir` and its subfolders (not node_modules), sorted by path. */
+function walk(dir: string, pattern: RegExp, depth = 0): string[] {
+  if (depth > 8) return [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : walk(path, pattern, depth + 1);
+    return pattern.test(entry.name) ? [path] : [];
   });
 }

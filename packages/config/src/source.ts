@@ -11,7 +11,6 @@ export const MODULE_NAME = 'patchwise';
 
 /** Where discovery looks, in each folder, in this order. */
 export const SEARCH_PLACES = [
-  'package.json',
   '.patchwiserc',
   '.patchwiserc.json',
   '.patchwiserc.yaml',
@@ -27,6 +26,8 @@ export const SEARCH_PLACES = [
   'patchwise.config.json',
   'patchwise.config.yaml',
   'patchwise.config.yml',
+  // Last: a config file of its own wins over a key in package.json in the same folder.
+  'package.json',
 ];
 
 const explorer = () =>
@@ -97,7 +98,7 @@ export async function discover(cwd: string): Promise<LoadedFile | undefined> {
     const file = (err as { filepath?: string }).filepath;
     throw file ? loadError(file, err) : err;
   }
-  return result && !result.isEmpty ? located(result) : result ? located(result) : undefined;
+  return result ? located(result) : undefined;
 }
 
 /** Load a config file named explicitly (`--config FILE`, or an `extends` path). */

@@ -48,8 +48,16 @@ describe('presets', () => {
     expect(config.origin.audit).toBe(join(dir, 'patchwise.config.yaml'));
   });
 
-  it('the presets are the documented two', () => {
-    expect(Object.keys(PRESETS).sort()).toEqual(['patchwise:audit', 'patchwise:recommended']);
+  it('the presets are the documented three', () => {
+    expect(Object.keys(PRESETS).sort()).toEqual(['patchwise:audit', 'patchwise:permissive', 'patchwise:recommended']);
+  });
+
+  it('patchwise:permissive turns every rule of the standard plugins off', async () => {
+    const config = await loadConfig({ config: { extends: 'patchwise:permissive' } });
+    const plugins = pluginsOf(config);
+    expect(plugins['vendor-tags']?.options).toMatchObject({ sameFunction: 'any', replace: 'any', signatures: 'off' });
+    expect(plugins['scoped-callbacks']?.options).toEqual({ blockDisable: 'ignore' });
+    expect(plugins['semver-deps']?.options).toMatchObject({ allowDowngrade: true, requireVersion: false, checkKernel: false });
   });
 
   it('the standard plugins run with their own defaults', async () => {

@@ -7,9 +7,14 @@ import { closest, distance } from 'fastest-levenshtein';
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;
-  const best = closest(word, [...candidates]);
+  const nearest = closest(word, [...candidates]);
+  const best = distance(word, nearest);
+  // Among equally near candidates prefer one with the same letters (`laod` is `load`, not `log`).
+  const letters = (w: string) => [...w].sort().join('');
+  const tied = candidates.filter((c) => distance(word, c) === best);
+  const pick = tied.find((c) => letters(c) === letters(word)) ?? nearest;
   const allowed = Math.max(word.length >= 4 ? 2 : 1, Math.floor(word.length / 3));
-  return distance(word, best) <= allowed ? best : undefined;
+  return best <= allowed ? pick : undefined;
 }
 
 /** `" (did you mean `x`?)"` or the empty string. */

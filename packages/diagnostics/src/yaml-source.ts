@@ -42,11 +42,12 @@ export class YamlSource {
    * document is too large or expands too many aliases.
    */
   static parse(text: string, file: string): YamlSource {
-    if (text.length > YAML_LIMITS.maxSize) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > YAML_LIMITS.maxSize) {
       throw new Diagnostic({
         code: 'PW_TOO_LARGE',
         file,
-        reason: `file is ${text.length} bytes; the limit is ${YAML_LIMITS.maxSize}`,
+        reason: `file is ${bytes} bytes; the limit is ${YAML_LIMITS.maxSize}`,
         hint: 'split it into smaller files',
       });
     }

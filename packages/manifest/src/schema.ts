@@ -40,8 +40,11 @@ export const ScopedCallbacksSchema = ObjectCallbacksSchema.extend({
 const SYMBOL = /^[A-Za-z_.$][\w.$]*$/;
 const MODULE = /^[A-Za-z0-9_-]+$/;
 
+/** `name`, `module:name` or `module:name,N` (vmlinux when there is no module). */
+export const FUNCTION_REF = /^(?:[A-Za-z0-9_-]+:)?[A-Za-z_.$][\w.$]*(?:,[1-9]\d*)?$/;
+
 export const FunctionSchema = z.union([
-  z.string().min(1),
+  z.string().regex(FUNCTION_REF, 'expected `name`, `module:name` or `module:name,N`'),
   z.strictObject({
     /** The function to replace. */
     name: z.string().regex(SYMBOL),
@@ -49,19 +52,33 @@ export const FunctionSchema = z.union([
     object: z.string().regex(MODULE).optional(),
     /** 0 or omitted: the name is unique in the object; N: its N-th occurrence. */
     sympos: z.number().int().nonnegative().optional(),
-    /** The replacement's symbol (default `livepatch_<name>`). */
+    /** The replacement's symbol (default `livepatch_<name>`; `livepatch_<module>_<name>` in a module). */
     new: z.string().regex(SYMBOL).optional(),
     /** What the replacement returns (e.g. the text a /proc show function prints). */
     output: z.string().optional(),
   }),
 ]);
 
-export const ObjectSchema = z.strictObject({
-  /** `vmlinux` or a target module's name. */
-  name: z.string().regex(MODULE),
-  functions: z.array(FunctionSchema).optional(),
-  callbacks: ObjectCallbacksSchema.optional(),
-});
+export const ObjectSchema = z
+  .strictObject({
+    /** `vmlinux` or a target module's name. */
+    name: z.string().regex(MODULE),
+    functions: z.array(FunctionSchema).optional(),
+    callbacks: ObjectCallbacksSchema.optional(),
+  })
+  .superRefine((obj, ctx) => {
+    // A function listed under an object belongs to it: naming another object there is a mistake.
+    (obj.functions ?? []).forEach((f, i) => {
+      const other = typeof f === 'string' ? (f.includes(':') ? f.slice(0, f.indexOf(':')) : undefined) : f.object;
+      if (other !== undefined && other !== obj.name) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', i],
+          message: `a function of \`${other}\` listed under object \`${obj.name}\`; list it under its own object or in \`functions\``,
+        });
+      }
+    });
+  });
 
 export const PatchManifestSchema = z.strictObject({
   /** The livepatch module's name: the patch's name everywhere. */

@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import { parseOps, type CaseOp } from '@patchwise/kselftest';
-import { loadManifestFile, parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { loadManifestFile, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { selftestModules } from '@patchwise/sim';
 import type { z } from 'zod';
 import { SCENARIO_KEYS, ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
@@ -72,6 +72,18 @@ export function parseScenario(text: string, file: string, display = file): Scena
   });
   const known = [...selftestModules.map((m) => m.name), ...patches.map((p) => p.name), ...data.modules.map((m) => m.name)];
   const steps = parseOps(data.steps, source, ['steps'], { modules: known, ops: SCENARIO_STEPS });
+  data.tasks.forEach((t, i) => {
+    if (!t.sleepsIn) return;
+    const ref = parseFunctionRef(t.sleepsIn);
+    const module = data.modules.find((m) => m.name === ref.object);
+    if (ref.object !== 'vmlinux' && !module?.loaded) {
+      throw source.error(['tasks', i, 'sleepsIn'], {
+        code: 'PW_SCENARIO',
+        reason: `task \`${t.name}\` sleeps in \`${t.sleepsIn}\`, but module \`${ref.object}\` is not loaded at the start`,
+        hint: `declare it under \`modules\` with \`loaded: true\`, or put the task to sleep later with a \`sleep\` step`,
+      });
+    }
+  });
   const taskNames = new Set(data.tasks.map((t) => t.name));
   steps.forEach((step) => {
     const args = step.args as { task?: unknown; live?: { task?: unknown } } | string;

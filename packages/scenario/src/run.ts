@@ -2,7 +2,8 @@
  * Running a scenario: a fresh machine with its patches, modules and tasks, the policy set applied,
  * the steps performed, every log line and decision recorded in order.
  */
-import type { Decision } from '@patchwise/core';
+import { strerror, type Decision } from '@patchwise/core';
+import { Diagnostic } from '@patchwise/diagnostics';
 import { HarnessFailure } from '@patchwise/kselftest';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf } from '@patchwise/manifest';
 import { applyPolicies, type AppliedPolicy, type PolicyEntry } from '@patchwise/policy';
@@ -54,7 +55,15 @@ export async function scenarioMachine(scenario: Scenario): Promise<Machine> {
   }
   for (const manifest of scenario.patches) machine.addModule(manifestModule(manifest));
   for (const module of scenario.modules) {
-    if (module.loaded && (await machine.insmod(module.name))) throw new Error(`could not load module ${module.name}`);
+    const ret = module.loaded ? await machine.insmod(module.name) : 0;
+    if (ret) {
+      throw new Diagnostic({
+        code: 'PW_SCENARIO',
+        file: scenario.file,
+        reason: `module \`${module.name}\` (\`loaded: true\`) could not be loaded: ${strerror(ret)}`,
+        hint: 'a patch the scenario lists may refuse it; load it with a `load` step instead',
+      });
+    }
   }
   return machine;
 }

@@ -29,7 +29,7 @@ export function saveState(machine: Machine, manifests: readonly PatchManifest[])
     }),
     modules: machine.modules
       .loaded()
-      .filter((m) => !m.livepatch && byName.get(m.name) === undefined && !m.image.description?.startsWith('vmlinux'))
+      .filter((m) => !m.livepatch && byName.get(m.name) === undefined)
       .map((m) => ({ name: m.name, functions: [...(machine.kallsyms.functionsOf(m.name) ?? [])] })),
   };
 }
@@ -50,12 +50,20 @@ export function readState(file: string): SavedState {
   return { ...(raw as SavedState), patches };
 }
 
-/** A machine in `state`: its modules loaded and its patches enabled, in order (no policies). */
+/** Enough for a transition to complete on an idle machine (one retry). */
+const RESTORE_STEP_MS = 1000;
+
+/**
+ * A machine in `state`: its modules loaded and its patches enabled, in order (no policies), each
+ * transition completed — a patch saved mid-transition comes back enabled. The clock ends at the
+ * saved `time`.
+ */
 export async function restoreState(state: SavedState, extra: readonly PatchManifest[] = []): Promise<Machine> {
   const manifests = [...state.patches.map((p) => p.manifest), ...extra];
   const machine = new Machine({
     release: state.release,
-    epoch: Date.parse(state.time),
+    // Each restored patch takes RESTORE_STEP_MS to settle: start that much earlier.
+    epoch: Date.parse(state.time) - RESTORE_STEP_MS * state.patches.length,
     kernelFunctions: kernelFunctionsOf(manifests),
   });
   const fromPatches = moduleFunctionsOf(manifests);
@@ -67,7 +75,7 @@ export async function restoreState(state: SavedState, extra: readonly PatchManif
   for (const p of state.patches) {
     const ret = await machine.insmod(p.manifest.name);
     if (ret) throw new Diagnostic({ code: 'PW_STATE', reason: `cannot restore patch \`${p.manifest.name}\` (${ret})` });
-    machine.advance(1000);
+    machine.advance(RESTORE_STEP_MS);
   }
   return machine;
 }

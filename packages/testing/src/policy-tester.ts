@@ -130,6 +130,7 @@ export class PolicyTester {
       parseManifest(m, { path: i < (c.installed?.length ?? 0) ? ['installed', i] : ['enable'] }),
     );
     const epoch = typeof c.now === 'string' ? Date.parse(c.now) : c.now;
+    if (epoch !== undefined && Number.isNaN(epoch)) throw new Error(`PolicyTester: \`now: ${String(c.now)}\` is not a date (use ISO 8601)`);
     const machine = new Machine({
       modules: [],
       kernelFunctions: kernelFunctionsOf(manifests),

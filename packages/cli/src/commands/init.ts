@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { displayPath } from '../paths.js';
 
 const CONFIG = `# patchwise config: which policies judge what the livepatch lifecycle may do.
 # Severities: error (refuse), warn (report), off. See \`patchwise print-config\`.
@@ -57,7 +58,7 @@ export function init(out: Output, options: { force?: boolean; dir?: string }): E
     writeFileSync(file, text);
     out.out(`wrote ${file}`);
   }
-  out.out('next: patchwise run scenarios/example.scenario.yaml');
+  out.out(`next: patchwise run ${displayPath(join(dir, 'scenarios', 'example.scenario.yaml'))}`);
   return ExitCode.Ok;
 }
 

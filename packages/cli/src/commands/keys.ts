@@ -60,7 +60,10 @@ export function sign(out: Output, manifestFile: string, options: { key: string; 
   const doc = parseDocument(readFileSync(manifestFile, 'utf8'));
   doc.set('signature', signature);
   const target = options.out ?? manifestFile;
-  writeFileSync(target, manifestFile.endsWith('.json') ? `${JSON.stringify(doc.toJS(), null, 2)}\n` : String(doc));
+  writeFileSync(
+    target,
+    manifestFile.endsWith('.json') ? `${JSON.stringify(doc.toJS(), null, 2)}\n` : doc.toString({ flowCollectionPadding: false }),
+  );
   out.out(`signed ${displayPath(manifestFile)} as vendor '${String(manifest.vendor ?? '(none)')}' → ${displayPath(target)}`);
   if (!manifest.vendor) out.err('warning: the manifest declares no `vendor`; vendor-tags cannot tie the signature to one');
   return ExitCode.Ok;
