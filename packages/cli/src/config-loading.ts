@@ -3,6 +3,7 @@
  */
 import { dirname } from 'node:path';
 import { loadConfig, policyEntries, type ResolvedConfig } from '@patchwise/config';
+import { Diagnostic } from '@patchwise/diagnostics';
 import type { PolicyEntry } from '@patchwise/policy';
 import type { Scenario } from '@patchwise/scenario';
 import { displayPath } from './paths.js';
@@ -37,6 +38,22 @@ export async function scenarioPolicies(scenario: Scenario, fallback: () => Promi
   const own = scenario.config;
   if (own === undefined) return fallback();
   if (own === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
-  if ('file' in own) return fromResolved(await loadConfig({ configFile: own.file }), displayPath(own.file), audit);
-  return fromResolved(await loadConfig({ config: own.inline, cwd: dirname(scenario.file) }), 'inline in the scenario', audit);
+  if ('file' in own) {
+    try {
+      return fromResolved(await loadConfig({ configFile: own.file }), displayPath(own.file), audit);
+    } catch (err) {
+      // A config file that is not there is the scenario's mistake: point at its `config`.
+      if (!(err instanceof Diagnostic) || err.code !== 'PW_NO_SUCH_FILE' || err.file !== own.file) throw err;
+      throw new Diagnostic({
+        code: err.code,
+        file: scenario.file,
+        path: 'config',
+        ...scenario.locate?.(['config']),
+        reason: `no such config file \`${displayPath(own.file)}\``,
+        hint: 'the path is relative to the scenario; `config: none` runs without policies',
+      });
+    }
+  }
+  const source = { file: scenario.file, path: ['config'], ...(scenario.locate ? { locate: scenario.locate } : {}) };
+  return fromResolved(await loadConfig({ config: own.inline, cwd: dirname(scenario.file), source }), 'inline in the scenario', audit);
 }

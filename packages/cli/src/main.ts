@@ -5,14 +5,32 @@ import { Command, CommanderError } from 'commander';
 import { isDiagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from './exit-codes.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
-import { checkCommand } from './commands/check.js';
-import { initCommand } from './commands/init.js';
-import { keygenCommand, signCommand } from './commands/keys.js';
-import { printConfigCommand } from './commands/print-config.js';
-import { replayCommand } from './commands/replay.js';
-import { runCommand } from './commands/run.js';
 
 export interface MainOptions extends OutputOptions {}
+
+type MakeCommand = (run: (fn: () => Promise<number>) => Promise<void>, out: () => Output) => Command;
+
+/**
+ * The verbs, in the order help lists them, each loaded on demand. Perf: startup is dominated by
+ * module loading (hundreds of files: zod, yaml, cosmiconfig, the simulator, the selftests), so a
+ * command line imports only the module of its own verb; help, `help VERB` and an unknown verb load
+ * them all (the full program, as before).
+ */
+const VERBS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  replay: async () => (await import('./commands/replay.js')).replayCommand,
+  'print-config': async () => (await import('./commands/print-config.js')).printConfigCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
+  keygen: async () => (await import('./commands/keys.js')).keygenCommand,
+  sign: async () => (await import('./commands/keys.js')).signCommand,
+};
+
+/** The verb of a command line: its first argument that is not an option (no global option takes a value). */
+function verbOf(argv: readonly string[]): string | undefined {
+  const verb = argv.find((arg) => !arg.startsWith('-'));
+  return verb !== undefined && Object.hasOwn(VERBS, verb) ? verb : undefined;
+}
 
 /** Run the command line `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
@@ -36,9 +54,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       writeOut: (text) => out().out(text.trimEnd()),
       writeErr: (text) => out().err(text.trimEnd()),
     });
-  for (const make of [runCommand, checkCommand, replayCommand, printConfigCommand, initCommand, keygenCommand, signCommand]) {
-    program.addCommand(make(run, out));
-  }
+  const verb = verbOf(argv);
+  const makers = await Promise.all((verb ? [verb] : Object.keys(VERBS)).map((name) => (VERBS[name] as () => Promise<MakeCommand>)()));
+  for (const make of makers) program.addCommand(make(run, out));
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   try {
     await program.parseAsync([...argv], { from: 'user' });

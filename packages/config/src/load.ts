@@ -13,6 +13,13 @@ export interface LoadConfigOptions {
   readonly configFile?: string;
   /** Use this config object instead of any file (a program's own config). */
   readonly config?: PatchwiseConfig;
+  /** Where `config` was written (a scenario's `config:`): its errors then name that file and place. */
+  readonly source?: {
+    readonly file: string;
+    /** The path of `config` inside that file. */
+    readonly path: readonly (string | number)[];
+    readonly locate?: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+  };
 }
 
 /**
@@ -23,7 +30,11 @@ export interface LoadConfigOptions {
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
   if (options.config) {
-    return resolveConfig(validateConfig(options.config, { origin: '<inline>', dir: cwd, locate: () => undefined }), { file: null, dir: cwd });
+    const source = options.source;
+    const at = source
+      ? { origin: source.file, prefix: source.path, locate: (path: readonly (string | number)[]) => source.locate?.([...source.path, ...path]) }
+      : { origin: '<inline>', locate: () => undefined };
+    return resolveConfig(validateConfig(options.config, { ...at, dir: cwd }), { file: null, dir: cwd, ...at });
   }
   const loaded = options.configFile ? await loadFile(resolve(cwd, options.configFile)) : await discover(cwd);
   if (!loaded) return resolveConfig({}, { file: null, dir: cwd });

@@ -27,6 +27,8 @@ export interface ResolvedPlugin {
   readonly options: unknown;
   readonly failOpen: boolean;
   readonly timeoutMs: number;
+  /** Where the plugin was first named (file, path, line), for errors raised when it is applied. */
+  readonly source: { readonly file?: string; readonly path?: string; readonly line?: number; readonly column?: number };
   readonly origin: {
     readonly plugin: Origin;
     readonly severity: Origin;
@@ -55,11 +57,13 @@ interface Layer {
   /** Where relative paths and package names resolve from. */
   readonly dir: string;
   readonly locate: LoadedFile['locate'];
+  /** Where the config sits inside its file, when it is part of another document (a scenario's `config`). */
+  readonly prefix?: readonly (string | number)[];
 }
 
 function where(layer: Layer, path: (string | number)[], options: { key?: boolean } = {}) {
   const isFile = layer.origin !== DEFAULT && !layer.origin.startsWith('patchwise:');
-  return { ...(isFile ? { file: layer.origin } : {}), path: formatPath(path), ...layer.locate(path, options) };
+  return { ...(isFile ? { file: layer.origin } : {}), path: formatPath([...(layer.prefix ?? []), ...path]), ...layer.locate(path, options) };
 }
 
 const pluginObject = (PluginSettingSchema.options as readonly z.ZodType[])[1] as z.ZodType;
@@ -85,6 +89,9 @@ function issueReason(issue: z.core.$ZodIssue, raw: unknown): { reason: string; p
       }
     }
     return { reason: 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`', path, key: false };
+  }
+  if (issue.code === 'invalid_union' && path[0] === 'plugins' && path.at(-1) === 'plugin') {
+    return { reason: 'expected a package name, a relative path, or a policy made with `definePolicy`', path, key: false };
   }
   return { reason: `${issue.message.replace(/^Invalid (input|option): /, '')}`, path, key: false };
 }
@@ -134,7 +141,19 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
       hint: 'use a preset (`patchwise:recommended`), a relative path, or an installed package',
     });
   }
-  const loaded = await loadFile(file);
+  let loaded: LoadedFile;
+  try {
+    loaded = await loadFile(file);
+  } catch (err) {
+    // The extending file holds the mistake: point at its `extends`, and name what is missing.
+    if (!(err instanceof Diagnostic) || err.code !== 'PW_NO_SUCH_FILE' || err.file !== file) throw err;
+    throw new Diagnostic({
+      code: 'PW_CONFIG_EXTENDS',
+      ...where(from, ['extends']),
+      reason: `cannot find \`${entry}\` to extend: no such file (${file})`,
+      hint: 'the path is relative to the extending file',
+    });
+  }
   const base = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
   return { layer: { ...base, config: validateConfig(loaded.config, base) }, id: loaded.file };
 }
@@ -229,11 +248,21 @@ interface Pending {
   timeoutMs?: number;
   origin: { plugin: Origin; severity: Origin; options: Origin; optionKeys: Record<string, Origin> };
   optionsWhere: ReturnType<typeof where>;
+  pluginWhere: ReturnType<typeof where>;
 }
 
 /** Resolve a validated config (and what it extends) into the policy set. */
-export async function resolveConfig(config: PatchwiseConfig, top: { file: string | null; dir: string; locate?: LoadedFile['locate'] }): Promise<ResolvedConfig> {
-  const root: Layer = { config, origin: top.file ?? DEFAULT, dir: top.dir, locate: top.locate ?? (() => undefined) };
+export async function resolveConfig(
+  config: PatchwiseConfig,
+  top: { file: string | null; dir: string; locate?: LoadedFile['locate']; origin?: Origin; prefix?: readonly (string | number)[] },
+): Promise<ResolvedConfig> {
+  const root: Layer = {
+    config,
+    origin: top.origin ?? top.file ?? DEFAULT,
+    dir: top.dir,
+    locate: top.locate ?? (() => undefined),
+    ...(top.prefix ? { prefix: top.prefix } : {}),
+  };
   const layers = await flatten(root, top.file ?? '<inline>', []);
   let audit: { value: boolean; origin: Origin } = { value: false, origin: DEFAULT };
   let timeout: { value: number; origin: Origin } = { value: DEFAULT_GATE_TIMEOUT_MS, origin: DEFAULT };
@@ -252,6 +281,7 @@ export async function resolveConfig(config: PatchwiseConfig, top: { file: string
         specifier,
         origin: { plugin: layer.origin, severity: DEFAULT, options: DEFAULT, optionKeys: {} },
         optionsWhere: where(layer, ['plugins', index, 'options']),
+        pluginWhere: where(layer, path),
       };
       if (setting.severity !== undefined) {
         next.severity = setting.severity;
@@ -282,6 +312,7 @@ export async function resolveConfig(config: PatchwiseConfig, top: { file: string
       options: severity === 'off' ? p.options : validateOptions(p.policy, p.options, p.optionsWhere),
       failOpen: p.failOpen ?? false,
       timeoutMs: p.timeoutMs ?? timeout.value,
+      source: p.pluginWhere,
       origin: p.origin,
     };
   });
@@ -302,5 +333,6 @@ export function policyEntries(config: ResolvedConfig): PolicyEntry[] {
     severity: p.severity,
     failOpen: p.failOpen,
     timeoutMs: p.timeoutMs,
+    source: p.source,
   }));
 }

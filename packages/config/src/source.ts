@@ -30,12 +30,36 @@ export const SEARCH_PLACES = [
   'package.json',
 ];
 
+/**
+ * YAML and JSON go through the same parser as every other input: a size limit, an alias budget
+ * (cosmiconfig's js-yaml keeps aliases as shared references, and printing a "billion laughs"
+ * config then expands them), and errors with the line and column.
+ */
+const dataLoader = (filepath: string, content: string): unknown => {
+  // Every package.json on the way up is read for its `patchwise` key: parse it as npm does (JSON,
+  // duplicate keys tolerated) so that an unrelated quirk in it breaks nothing.
+  if (basename(filepath) === 'package.json') return JSON.parse(content) as unknown;
+  const source = YamlSource.parse(content, filepath);
+  parsed.set(filepath, source);
+  return source.toJS();
+};
+/** Sources the loader parsed, so that locating a value does not parse the file again. */
+const parsed = new Map<string, YamlSource>();
+
 const explorer = () =>
   cosmiconfig(MODULE_NAME, {
     searchPlaces: SEARCH_PLACES,
     // From the working folder up to the project root (the first folder with a package.json).
     searchStrategy: 'project',
-    loaders: { '.ts': TypeScriptLoader(), '.mts': TypeScriptLoader(), '.cts': TypeScriptLoader() },
+    loaders: {
+      '.ts': TypeScriptLoader(),
+      '.mts': TypeScriptLoader(),
+      '.cts': TypeScriptLoader(),
+      '.json': dataLoader,
+      '.yaml': dataLoader,
+      '.yml': dataLoader,
+      noExt: dataLoader,
+    },
     cache: false,
   });
 
@@ -58,6 +82,11 @@ function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
 }
 
 function sourceOf(file: string): YamlSource | undefined {
+  const cached = parsed.get(file);
+  if (cached) {
+    parsed.delete(file);
+    return cached;
+  }
   try {
     return YamlSource.parse(readFileSync(file, 'utf8'), file);
   } catch {

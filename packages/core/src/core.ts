@@ -423,7 +423,10 @@ export class Livepatch {
     // (about 10x slower), and every gate builds a context.
     const installed = Object.freeze([...infos]);
     // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
-    const present = new Set(infos);
+    // Perf: while the index has not changed since, every owner it lists is installed, so a copy of
+    // the stack is that filtered list, and the set of installed patches is built only when needed.
+    const version = core.owners.version;
+    let present: Set<PatchInfo> | undefined;
     return {
       gate,
       operation,
@@ -431,7 +434,12 @@ export class Livepatch {
       transition: transition as GateContext['transition'],
       now: core.now(),
       kernelRelease: core.host.release ?? '',
-      owners: (func) => core.owners.owners(func).filter((p) => present.has(p)),
+      owners: (func) => {
+        const stack = core.owners.owners(func);
+        if (core.owners.version === version) return [...stack];
+        present ??= new Set(infos);
+        return stack.filter((p) => (present as Set<PatchInfo>).has(p));
+      },
       stateOwners: (id) =>
         infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
     };

@@ -84,8 +84,15 @@ export function patchInfo(name: string, def: PatchDefinition): PatchInfo {
  */
 export class OwnerIndex {
   readonly #owners = new Map<string, PatchInfo[]>();
+  #version = 0;
+
+  /** Changes with every `add` and `remove` (lets a gate context know the index is as it saw it). */
+  get version(): number {
+    return this.#version;
+  }
 
   add(patch: PatchInfo): void {
+    this.#version += 1;
     for (const obj of patch.objects) {
       for (const func of obj.funcs) {
         const key = funcKey(func);
@@ -97,6 +104,7 @@ export class OwnerIndex {
   }
 
   remove(patch: PatchInfo): void {
+    this.#version += 1;
     for (const obj of patch.objects) {
       for (const func of obj.funcs) {
         const key = funcKey(func);

@@ -144,6 +144,9 @@ function initObject(core: KlpCore, patch: KlpPatch, obj: KlpObject): number {
     dirs.add(dir);
     func.patched = false;
     func.transition = false;
+    // `new_func` is the author's pointer into the livepatch module: known whether or not the target
+    // is loaded (only a nop's depends on the target). A refused module load must not leave it behind.
+    if (!func.nop) func.newFunc = core.host.symbols.lookup(patch.mod.name, func.newFuncName ?? '')[0] ?? null;
   }
   if (obj.name === null || obj.mod !== null) return initObjectLoaded(core, patch, obj);
   return 0;

@@ -72,7 +72,9 @@ export function moduleComing(core: KlpCore, mod: KlpModule): number {
 function refuseModule(core: KlpCore, mod: KlpModule, patch: KlpPatch, obj: KlpObject, err: number): number {
   core.host.log.printk('warn', messages.M13_refusingModule(patch.name, mod.name), 'klp_module_coming');
   mod.klpAlive = false;
-  obj.mod = null;
+  // The kernel only clears `obj->mod`; its `old_func`s are stale until the next load. Here the
+  // addresses are state (views, snapshots): forget them, as when the module goes.
+  freeObjectLoaded(obj);
   cleanupModulePatches(core, mod, patch);
   return err;
 }

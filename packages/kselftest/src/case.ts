@@ -53,6 +53,7 @@ export function parseCase(text: string, file: string, options: ParseOptions = {}
         code: 'PW_CASE_FORMAT',
         reason: `unknown key \`${key}\`${suggestion(key, TOP_KEYS)}`,
         hint: `a case has ${TOP_KEYS.map((k) => `\`${k}\``).join(', ')}`,
+        key: true,
       });
     }
   }
@@ -146,8 +147,9 @@ export function parseOps(
         throw new Diagnostic({
           ...where,
           code: 'PW_CASE_UNKNOWN_MODULE',
-          reason: `${label} ${index + 1} \`${name}\` names unknown module \`${module}\`${suggestion(module, known ?? [])}`,
-          hint: 'the modules are listed by `--help`',
+          // In a scenario, `load` names patches as well as modules.
+          reason: `${label} ${index + 1} \`${name}\` names unknown ${label === 'step' ? 'patch or module' : 'module'} \`${module}\`${suggestion(module, known ?? [])}`,
+          hint: label === 'step' ? 'declare it under `patches` or `modules` (the selftest modules are listed by `--help`)' : 'the modules are listed by `--help`',
         });
       }
     }

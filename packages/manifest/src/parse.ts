@@ -3,7 +3,8 @@
  */
 import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import type { z } from 'zod';
-import { MANIFEST_KEYS, PatchManifestSchema, type PatchManifest } from './schema.js';
+import { parseFunctionRef, VMLINUX } from './normalize.js';
+import { ActionSchema, MANIFEST_KEYS, PatchManifestSchema, type ManifestFunction, type PatchManifest } from './schema.js';
 
 function issueText(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
@@ -12,6 +13,83 @@ function issueText(issue: z.core.$ZodIssue): string {
     return `unknown key \`${key}\`${where}`;
   }
   return issue.message.replace(/^Invalid input: /, '');
+}
+
+const STAGES = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'];
+const ACTION_OPTIONS = ActionSchema.options as readonly z.ZodObject[];
+const ACTIONS = ACTION_OPTIONS.map((o) => Object.keys(o.shape)[0] ?? '');
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[key] : undefined), value);
+}
+
+/** The step of a callback (`prePatch: [...]`) that matches no action, and why. */
+function actionProblem(value: unknown, path: (string | number)[]): { path: (string | number)[]; reason: string } | undefined {
+  const stage = path.at(-1);
+  if (typeof stage !== 'string' || !STAGES.includes(stage)) return undefined;
+  const steps = valueAt(value, path);
+  if (!Array.isArray(steps)) return { path, reason: `\`${stage}\` takes a list of actions` };
+  for (const [i, step] of steps.entries()) {
+    const keys = typeof step === 'object' && step !== null && !Array.isArray(step) ? Object.keys(step) : [];
+    const key = keys.length === 1 ? (keys[0] as string) : undefined;
+    const option = ACTION_OPTIONS.find((o) => key !== undefined && key in o.shape);
+    if (!key || !option) {
+      const what = key ? `unknown action \`${key}\`${suggestion(key, ACTIONS)}` : 'an action is a one-key map like `log: text`';
+      return { path: [...path, i], reason: `step ${i + 1} of \`${stage}\`: ${what}` };
+    }
+    const checked = option.safeParse(step);
+    if (checked.success) continue;
+    const first = checked.error.issues[0] as z.core.$ZodIssue;
+    const reason =
+      key === 'fail' && first.path.length <= 1
+        ? '`fail` takes a negative errno or its name (e.g. `-19` or `ENODEV`)'
+        : `\`${key}\`: ${issueText(first)}`;
+    return { path: [...path, i, ...(first.path as (string | number)[])], reason: `step ${i + 1} of \`${stage}\`: ${reason}` };
+  }
+  return undefined;
+}
+
+/**
+ * What the schema cannot say: a patch patches at least one object, and names each object and each
+ * function once (the kernel refuses duplicates only at load time, with a bare -EEXIST).
+ */
+function structureProblem(m: PatchManifest): { path: (string | number)[]; reason: string; hint: string } | undefined {
+  const functions = m.functions ?? [];
+  const objects = m.objects ?? [];
+  if (functions.length === 0 && objects.length === 0) {
+    return {
+      path: [],
+      reason: `patch \`${m.name}\` has no objects: it lists no \`functions\` and no \`objects\``,
+      hint: 'list the functions it replaces (`functions: [cmdline_proc_show]`), or its objects (`objects: [{name: vmlinux}]`)',
+    };
+  }
+  const seenObjects = new Map<string, number>();
+  for (const [i, obj] of objects.entries()) {
+    if (seenObjects.has(obj.name)) {
+      return { path: ['objects', i, 'name'], reason: `object \`${obj.name}\` is listed twice`, hint: 'list each object once, with all its functions' };
+    }
+    seenObjects.set(obj.name, i);
+  }
+  const seen = new Set<string>();
+  const check = (f: ManifestFunction, object: string, path: (string | number)[]) => {
+    const ref = typeof f === 'string' ? parseFunctionRef(f) : { object: f.object ?? object, name: f.name, sympos: f.sympos ?? 0 };
+    const owner = typeof f === 'string' && !f.includes(':') ? object : ref.object;
+    const key = `${owner}:${ref.name},${ref.sympos || 1}`;
+    if (seen.has(key)) return { path, reason: `function \`${ref.name}\` of \`${owner}\` is listed twice`, hint: 'list each function once' };
+    seen.add(key);
+    return undefined;
+  };
+  for (const [i, obj] of objects.entries()) {
+    for (const [j, f] of (obj.functions ?? []).entries()) {
+      const dup = check(f, obj.name, ['objects', i, 'functions', j]);
+      if (dup) return dup;
+    }
+  }
+  for (const [i, f] of functions.entries()) {
+    const dup = check(f, VMLINUX, ['functions', i]);
+    if (dup) return dup;
+  }
+  return undefined;
 }
 
 /**
@@ -27,24 +105,48 @@ export function parseManifest(
   } = {},
 ): PatchManifest {
   const result = PatchManifestSchema.safeParse(value);
-  if (result.success) return value as PatchManifest;
+  if (result.success) {
+    const problem = structureProblem(value as PatchManifest);
+    if (!problem) return value as PatchManifest;
+    const path = [...(where.path ?? []), ...problem.path];
+    throw new Diagnostic({
+      code: 'PW_MANIFEST',
+      ...(where.file ? { file: where.file } : {}),
+      ...(path.length ? { path: formatPath(path) } : {}),
+      ...where.locate?.(path),
+      reason: `invalid patch manifest: ${problem.reason}`,
+      hint: problem.hint,
+    });
+  }
   const issues = result.error.issues;
   // An unknown key (a typo) explains more than the errors it causes: report it first, at the key.
   const issue = (issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue;
   const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const path = [...(where.path ?? []), ...(issue.path as (string | number)[]), ...(unknownKey === undefined ? [] : [unknownKey])];
+  // "Invalid input" for a callback says nothing: find the action at fault.
+  const detail = issue.code === 'invalid_union' ? actionProblem(value, issue.path as (string | number)[]) : undefined;
+  const inner = detail?.path ?? [...(issue.path as (string | number)[]), ...(unknownKey === undefined ? [] : [unknownKey])];
+  const path = [...(where.path ?? []), ...inner];
   throw new Diagnostic({
     code: 'PW_MANIFEST',
     ...(where.file ? { file: where.file } : {}),
     ...(path.length ? { path: formatPath(path) } : {}),
     ...where.locate?.(path, { key: unknownKey !== undefined }),
-    reason: `invalid patch manifest: ${issueText(issue)}`,
-    hint: 'see the manifest format in packages/manifest/README.md',
+    reason: `invalid patch manifest: ${detail?.reason ?? issueText(issue)}`,
+    hint: detail ? `the actions are ${ACTIONS.map((a) => `\`${a}\``).join(', ')}; see packages/manifest/README.md` : 'see the manifest format in packages/manifest/README.md',
   });
 }
 
 /** Read and validate a manifest file (YAML or JSON). */
 export function loadManifestFile(file: string, display = file): PatchManifest {
   const source = YamlSource.parse(readSourceFile(file, 'the manifest', 'check the path', display), display);
-  return parseManifest(source.toJS(), { file: display, locate: (path, options) => source.locate(path, options) });
+  const value = source.toJS();
+  if (value === null || value === undefined) {
+    throw new Diagnostic({
+      code: 'PW_MANIFEST',
+      file: display,
+      reason: 'the file is empty: a manifest needs at least `name` and `functions` (or `objects`)',
+      hint: 'see the manifest format in packages/manifest/README.md',
+    });
+  }
+  return parseManifest(value, { file: display, locate: (path, options) => source.locate(path, options) });
 }

@@ -2,7 +2,7 @@
  * Validating a policy's options against its schema, with messages that name the option and what
  * was expected.
  */
-import { Diagnostic, formatPath } from '@patchwise/diagnostics';
+import { Diagnostic, formatPath, type SourcePlace } from '@patchwise/diagnostics';
 import type { z } from 'zod';
 import type { Policy } from './define.js';
 
@@ -33,9 +33,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * The policy's validated options (defaults applied). Throws a `Diagnostic` (code
  * `PW_POLICY_OPTIONS`) listing every problem.
  */
-export function validateOptions<S extends z.ZodType>(policy: Policy<S>, options: unknown, where: { file?: string; path?: string } = {}): z.output<S> {
-  const input = mergeDefaults(policy.meta.defaults ?? {}, options ?? {});
-  const schema = policy.meta.schema;
+export function validateOptions<S extends z.ZodType>(policy: Policy<S>, options: unknown, where: SourcePlace = {}): z.output<S> {
+  const input = mergeDefaults(policy.meta?.defaults ?? {}, options ?? {});
+  const schema = policy.meta?.schema;
   if (!schema) {
     if (isPlainObject(options) && Object.keys(options).length > 0) {
       throw new Diagnostic({
@@ -47,7 +47,19 @@ export function validateOptions<S extends z.ZodType>(policy: Policy<S>, options:
     }
     return input as z.output<S>;
   }
-  const result = schema.safeParse(input);
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(input);
+  } catch (err) {
+    // A broken schema (or a refinement that throws) is the plugin's bug, not the user's input.
+    throw new Diagnostic({
+      code: 'PW_POLICY_BROKEN',
+      ...where,
+      reason: `policy \`${policy.name}\` cannot check its options: ${err instanceof Error ? err.message : String(err)}`,
+      hint: 'the plugin is broken: report it to its author, or switch it off with `severity: off`',
+      cause: err,
+    });
+  }
   if (result.success) return result.data;
   const problems = result.error.issues.map(describeIssue);
   throw new Diagnostic({

@@ -3,7 +3,7 @@
  * nothing), severities and failure handling bound to each policy's taps, then the hooks sealed.
  */
 import type { LifecycleHooks, TapOptions } from '@patchwise/core';
-import { Diagnostic } from '@patchwise/diagnostics';
+import { Diagnostic, type SourcePlace } from '@patchwise/diagnostics';
 import { isPolicy, type Policy } from './define.js';
 import { validateOptions, type Severity } from './options.js';
 import { policyHooks } from './policy-hooks.js';
@@ -18,8 +18,8 @@ export interface PolicyEntry {
   readonly failOpen?: boolean;
   /** Gate timeout in ms (default 5000). */
   readonly timeoutMs?: number;
-  /** Where the entry came from, for error messages. */
-  readonly source?: { readonly file?: string; readonly path?: string };
+  /** Where the entry came from (a config file and the place in it), for error messages. */
+  readonly source?: SourcePlace;
 }
 
 /** What the livepatch core offers for policies (a `Livepatch` instance). */
@@ -82,7 +82,7 @@ export function applyPolicies(target: PolicyTarget, entries: readonly PolicyEntr
   });
   target.audit = options.audit ?? false;
   const applied: AppliedPolicy[] = [];
-  for (const { entry, policy, severity, validated } of prepared) {
+  for (const [index, { entry, policy, severity, validated }] of prepared.entries()) {
     if (severity === 'off') continue;
     const tap: TapOptions = {
       name: policy.name,
@@ -92,7 +92,19 @@ export function applyPolicies(target: PolicyTarget, entries: readonly PolicyEntr
       ...(entry.timeoutMs === undefined ? {} : { timeoutMs: entry.timeoutMs }),
       ...(policy.order === undefined ? {} : { order: policy.order }),
     };
-    policy.apply(policyHooks(target.hooks, tap, policy.meta.messages), validated, { name: policy.name, severity });
+    try {
+      policy.apply(policyHooks(target.hooks, tap, policy.meta.messages), validated, { name: policy.name, severity });
+    } catch (err) {
+      // A plugin that throws while it taps its hooks is bad input for the command, not a crash.
+      if (err instanceof Diagnostic) throw err;
+      throw new Diagnostic({
+        code: 'PW_POLICY_APPLY',
+        ...(entry.source ?? { path: `policies[${index}]` }),
+        reason: `policy \`${policy.name}\` failed while applying its hooks: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'the plugin is broken: report it to its author, or switch it off with `severity: off`',
+        cause: err,
+      });
+    }
     applied.push({ name: policy.name, ...(policy.version ? { version: policy.version } : {}), severity, options: validated });
   }
   if (options.seal ?? true) target.sealHooks();

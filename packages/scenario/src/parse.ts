@@ -21,6 +21,8 @@ export interface Scenario {
   readonly modules: readonly ScenarioModule[];
   readonly tasks: readonly ScenarioTask[];
   readonly steps: readonly CaseOp[];
+  /** Line and column of a path in the scenario file (for errors found later, e.g. in its `config`). */
+  readonly locate?: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 }
 
 function schemaError(source: YamlSource, issue: z.core.$ZodIssue): Diagnostic {
@@ -45,6 +47,14 @@ function schemaError(source: YamlSource, issue: z.core.$ZodIssue): Diagnostic {
 export function parseScenario(text: string, file: string, display = file): Scenario {
   const source = YamlSource.parse(text, display);
   const raw = source.toJS();
+  if (raw === null || raw === undefined) {
+    throw new Diagnostic({
+      code: 'PW_SCENARIO',
+      file: display,
+      reason: 'the file is empty: a scenario needs at least `name` and `steps`',
+      hint: 'see `patchwise run --help` for the scenario format',
+    });
+  }
   const result = ScenarioSchema.safeParse(raw);
   if (!result.success) {
     // An unknown key (`step:` for `steps:`) explains the errors it causes: report it first.
@@ -53,9 +63,18 @@ export function parseScenario(text: string, file: string, display = file): Scena
   }
   const data = result.data;
   const dir = dirname(file);
+  const patchFile = (name: string, index: number): PatchManifest => {
+    try {
+      return loadManifestFile(resolve(dir, name), name);
+    } catch (err) {
+      // A patch file that cannot be read is this file's mistake: say where it is named.
+      if (!(err instanceof Diagnostic) || err.code !== 'PW_NO_SUCH_FILE') throw err;
+      throw source.error(['patches', index, 'file'], { code: err.code, reason: `patch file \`${name}\`: ${err.reason}`, hint: 'the path is relative to the scenario' });
+    }
+  };
   const patches = data.patches.map((entry, index) =>
     'file' in entry && typeof entry.file === 'string' && Object.keys(entry).length === 1
-      ? loadManifestFile(resolve(dir, entry.file), entry.file)
+      ? patchFile(entry.file, index)
       : parseManifest(entry, { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
   );
   const names = new Map<string, number>();
@@ -114,6 +133,7 @@ export function parseScenario(text: string, file: string, display = file): Scena
     modules: data.modules,
     tasks: data.tasks,
     steps,
+    locate: (path) => source.locate(path),
   };
 }
 

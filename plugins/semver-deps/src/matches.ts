@@ -41,9 +41,25 @@ export function answersTo(name: string, patch: PatchDeps): boolean {
   return false;
 }
 
+/** Whether a version (`undefined`: a patch without one) meets a requirement with this range. */
+const meetsVersion = (version: SemVer | undefined, range: Range): boolean => (version ? range.test(version) : admitsEveryVersion(range));
+
 /** Whether the match meets a requirement with this range. */
-export const meets = (match: Match, range: Range): boolean =>
-  match.version ? range.test(match.version) : admitsEveryVersion(range);
+export const meets = (match: Match, range: Range): boolean => meetsVersion(match.version, range);
+
+/**
+ * `matchesFor(name, patches).some((m) => meets(m, range))`, stopping at the first match that meets
+ * it and building no matches. Perf: a requirement is usually met, and checked on every enable.
+ */
+export function someMeets(name: string, patches: readonly PatchDeps[], range: Range): boolean {
+  for (const patch of patches) {
+    if ((patch.name === name || patch.lineage === name) && meetsVersion(patch.version, range)) return true;
+    for (const capability of patch.provides) {
+      if (capability.name === name && meetsVersion(capability.version ?? patch.version, range)) return true;
+    }
+  }
+  return false;
+}
 
 /** Whether the match is hit by a conflict with this range. */
 export const hits = (match: Match, range: Range): boolean => (match.version ? range.test(match.version) : true);

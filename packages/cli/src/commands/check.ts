@@ -7,7 +7,6 @@ import { Diagnostic } from '@patchwise/diagnostics';
 import { decisionRecord, type Decision } from '@patchwise/core';
 import { kernelFunctionsOf, loadManifestFile, manifestModule, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import { applyPolicies } from '@patchwise/policy';
-import { readState, restoreState } from '@patchwise/scenario';
 import { Machine } from '@patchwise/sim';
 import { commandPolicies, type ConfigOptions } from '../config-loading.js';
 import { ExitCode } from '../exit-codes.js';
@@ -27,23 +26,36 @@ export interface CheckOptions extends ConfigOptions {
 
 export async function check(out: Output, paths: readonly string[], options: CheckOptions): Promise<ExitCode> {
   const manifests: PatchManifest[] = paths.map((p) => loadManifestFile(p, displayPath(p)));
+  // Two manifests of one name are one livepatch module twice: bad input, not a kernel refusal.
+  const named = new Map<string, string>();
+  manifests.forEach((m, i) => {
+    const file = displayPath(paths[i] ?? '');
+    const first = named.get(m.name);
+    if (first !== undefined) {
+      throw new Diagnostic({ code: 'PW_DUPLICATE_PATCH', file, path: 'name', reason: `patch \`${m.name}\` is also defined by ${first}`, hint: 'give each patch its own name' });
+    }
+    named.set(m.name, file);
+  });
   const disables = options.disable ?? [];
   if (manifests.length === 0 && disables.length === 0) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: 'nothing to check', hint: 'pass patch manifests, or `--disable NAME`' });
   }
   const policies = await commandPolicies(options);
-  const state = options.state ? readState(options.state) : undefined;
+  // Perf: the scenario package (saved states) is imported only for --state.
+  const scenario = options.state ? await import('@patchwise/scenario') : undefined;
+  const state = options.state && scenario ? scenario.readState(options.state) : undefined;
   const epoch = options.time === undefined ? undefined : Date.parse(options.time);
   if (epoch !== undefined && Number.isNaN(epoch)) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: `\`--time ${options.time}\` is not a date`, hint: 'use ISO 8601, e.g. 2026-11-24T10:00:00Z' });
   }
-  const machine = state
-    ? await restoreState(state, manifests)
-    : new Machine({
-        kernelFunctions: kernelFunctionsOf(manifests),
-        ...(options.kernel ? { release: options.kernel } : {}),
-        ...(epoch !== undefined ? { epoch } : {}),
-      });
+  const machine =
+    state && scenario
+      ? await scenario.restoreState(state, manifests)
+      : new Machine({
+          kernelFunctions: kernelFunctionsOf(manifests),
+          ...(options.kernel ? { release: options.kernel } : {}),
+          ...(epoch !== undefined ? { epoch } : {}),
+        });
   if (!state) for (const m of manifests) machine.addModule(manifestModule(m));
   applyPolicies(machine.livepatch, policies.entries, { audit: policies.audit });
   const decisions: Decision[] = [];

@@ -3,7 +3,8 @@
  * one usually means an old cumulative patch was loaded by mistake, dropping fixes the running one
  * carries; option `allowDowngrade` lets a deliberate rollback through.
  */
-import { lt } from 'semver';
+// Perf: the function alone, not the whole `semver` index (see semver-cache.ts).
+import lt from 'semver/functions/lt.js';
 import type { PolicyReport } from '@patchwise/policy';
 import type { PatchDeps } from '../deps.js';
 import type { MessageId } from '../messages.js';

@@ -8,7 +8,7 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
-import { describeMatch, matchesFor, meets, patchNames, type Match } from '../matches.js';
+import { describeMatch, matchesFor, meets, patchNames, someMeets, type Match } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 const candidates = (found: readonly Match[]) =>
@@ -32,8 +32,7 @@ function reportUnmet(deps: PatchDeps, rule: DependencyRule, found: readonly Matc
 /** Enabling a patch (not an atomic replace) alongside `others`, the patches that stay enabled. */
 export function checkRequirements(deps: PatchDeps, others: readonly PatchDeps[], report: PolicyReport<MessageId>): void {
   for (const rule of deps.requires) {
-    const found = matchesFor(rule.name, others);
-    if (!found.some((m) => meets(m, rule.range))) reportUnmet(deps, rule, found, report);
+    if (!someMeets(rule.name, others, rule.range)) reportUnmet(deps, rule, matchesFor(rule.name, others), report);
   }
 }
 

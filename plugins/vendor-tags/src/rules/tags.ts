@@ -65,13 +65,15 @@ export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings
 /** A non-replace patch being enabled against every enabled patch (a replace patch coexists with none). */
 export function checkConflictingTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
   if (settings.conflictsWithTag.size === 0) return;
-  const own = tagList(patch);
+  // Perf: each own tag's conflicts looked up once, not per installed patch; none, nothing to check.
+  const own = tagList(patch).map((tag) => ({ tag, conflicts: settings.conflictsWithTag.get(tag) }));
+  if (own.every((o) => o.conflicts === undefined)) return;
   for (const other of thaw(ctx.installed)) {
     if (other.name === patch.name) continue;
     const theirs = tagList(other);
-    for (const tag of own) {
+    for (const { tag, conflicts } of own) {
       for (const otherTag of theirs) {
-        if (!settings.conflictsWithTag.get(tag)?.has(otherTag)) continue;
+        if (!conflicts?.has(otherTag)) continue;
         report({
           messageId: 'conflicting-tag',
           data: { patch: patch.name, other: other.name, patches: [patch.name, other.name], tag, otherTag },
