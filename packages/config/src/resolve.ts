@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { Diagnostic, formatPath, suggestion } from '@patchwise/diagnostics';
 import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
+import { BUILTIN_LOADERS, BUILTIN_PLUGINS } from './builtins.js';
+import { importModule } from './import.js';
 import { PRESETS, type Preset } from './presets.js';
 import { CONFIG_KEYS, ConfigSchema, PLUGIN_KEYS, PluginSettingSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
 import { loadFile, type LoadedFile } from './source.js';
@@ -198,11 +200,13 @@ function candidates(specifier: string): string[] {
   return [`@patchwise/plugin-${specifier}`, `patchwise-plugin-${specifier}`, specifier];
 }
 
-export const BUILTIN_PLUGINS = ['vendor-tags', 'scoped-callbacks', 'semver-deps', 'transition-timeout'];
 
 async function importPolicy(specifier: string, layer: Layer, path: (string | number)[]): Promise<Policy> {
   let file: string | undefined;
+  let builtin: (() => Promise<Record<string, unknown>>) | undefined;
   for (const candidate of candidates(specifier)) {
+    builtin = BUILTIN_LOADERS[candidate];
+    if (builtin) break;
     file = candidate.startsWith('.') || isAbsolute(candidate) ? resolvePath(layer.dir, candidate) : resolvePackage(candidate, layer.dir);
     if (file) break;
   }
@@ -213,10 +217,10 @@ async function importPolicy(specifier: string, layer: Layer, path: (string | num
       reason: `unknown plugin \`${specifier}\`${suggestion(specifier, BUILTIN_PLUGINS)}`,
       hint: `install it, fix the path, or use a built-in plugin (${BUILTIN_PLUGINS.map((p) => `\`${p}\``).join(', ')})`,
     });
-  if (!file) throw unknown();
+  if (!file && !builtin) throw unknown();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = builtin ? await builtin() : await importModule(pathToFileURL(file as string).href);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unknown();
     throw new Diagnostic({

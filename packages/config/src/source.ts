@@ -2,10 +2,13 @@
  * Config files: discovery with cosmiconfig, and positions for error messages.
  */
 import { readFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { basename, extname } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
-import { TypeScriptLoader } from 'cosmiconfig-typescript-loader';
+import type { Loader } from 'cosmiconfig';
 import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
+import { importModule } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
 
@@ -43,6 +46,18 @@ const dataLoader = (filepath: string, content: string): unknown => {
   parsed.set(filepath, source);
   return source.toJS();
 };
+/**
+ * TypeScript configs need jiti (cosmiconfig-typescript-loader): ~70 ms to import, so it is imported
+ * only when a `.ts`/`.mts`/`.cts` config is actually loaded.
+ */
+const typescriptLoader: Loader = async (filepath, content) => {
+  const { TypeScriptLoader } = (await importModule('cosmiconfig-typescript-loader')) as typeof import('cosmiconfig-typescript-loader');
+  return TypeScriptLoader()(filepath, content);
+};
+
+/** JS configs, as cosmiconfig loads them (their default export), through `importModule`. */
+const javascriptLoader: Loader = async (filepath) => (await importModule(pathToFileURL(await realpath(filepath)).href)).default;
+
 /** Sources the loader parsed, so that locating a value does not parse the file again. */
 const parsed = new Map<string, YamlSource>();
 
@@ -52,9 +67,12 @@ const explorer = () =>
     // From the working folder up to the project root (the first folder with a package.json).
     searchStrategy: 'project',
     loaders: {
-      '.ts': TypeScriptLoader(),
-      '.mts': TypeScriptLoader(),
-      '.cts': TypeScriptLoader(),
+      '.js': javascriptLoader,
+      '.mjs': javascriptLoader,
+      '.cjs': javascriptLoader,
+      '.ts': typescriptLoader,
+      '.mts': typescriptLoader,
+      '.cts': typescriptLoader,
       '.json': dataLoader,
       '.yaml': dataLoader,
       '.yml': dataLoader,

@@ -2,14 +2,25 @@
  * The conformance cases shipped with this package: the kernel selftests (`cases/`, kept in sync
  * with the shared copy by `pnpm sync-cases`) and our own transcriptions of the rest (`cases-extra/`).
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readSourceFile } from '@patchwise/diagnostics';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selftestModules } from '@patchwise/sim';
 import { parseCase, type SelftestCase } from './case.js';
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * This package's folder: next to this file when run from the package, found by name when bundled
+ * into another one (the `patchwise` command), whose dependencies include this package.
+ */
+function findPackageRoot(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), '..');
+  if (existsSync(join(here, 'cases'))) return here;
+  return dirname(createRequire(import.meta.url).resolve('@patchwise/kselftest/package.json'));
+}
+
+const packageRoot = findPackageRoot();
 
 export const CASES_DIR = join(packageRoot, 'cases');
 export const EXTRA_CASES_DIR = join(packageRoot, 'cases-extra');
