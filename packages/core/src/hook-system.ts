@@ -6,7 +6,6 @@ import { SyncBailHook, SyncHook } from 'tapable';
 import type { Decision, Finding, GateName, PolicyRef, Severity } from './decision.js';
 import type {
   CallbackPointEvent,
-  CallbackPointHook,
   FindingReport,
   GateContext,
   GateHook,
@@ -24,7 +23,6 @@ import type {
   TapOptions,
   TransitionAction,
   TransitionEvent,
-  TransitionHook,
 } from './hooks.js';
 
 export const DEFAULT_GATE_TIMEOUT_MS = 5000;
@@ -146,10 +144,19 @@ class Gate<C extends GateContext> implements GateHook<C> {
     readonly name: GateName,
   ) {}
 
+  #policies: readonly PolicyRef[] | undefined;
+
   tap(options: string | TapOptions, fn: GateTap<C>): void {
     const tap = this.system.normalize(options, this.name);
     this.taps.push(tap);
+    this.#policies = undefined;
     this.#hook.tap({ name: tap.name, stage: tap.stage }, (ctx, run) => run.invoke(tap, fn, ctx));
+  }
+
+  /** The policies tapping this gate, for decisions (computed once per set of taps; frozen, shared). */
+  get policies(): readonly PolicyRef[] {
+    this.#policies ??= Object.freeze(policyRefs(this.taps));
+    return this.#policies;
   }
 
   /** Findings in tap order, synchronously when every tap answered synchronously. */
@@ -192,66 +199,61 @@ interface Asked<T> {
   readonly by: string;
 }
 
-const ACTIONS: readonly TransitionAction[] = ['signal', 'force', 'reverse'];
-
-class TransitionTaps implements TransitionHook {
-  readonly #hook = new SyncBailHook<[TransitionEvent], Asked<TransitionAction> | undefined>(['event']);
+/**
+ * A hook whose taps may ask for something (a tapable bail hook): the first tap that asks wins.
+ * `answer` turns a tap's result into what it asks for (or nothing; throwing means the result was
+ * invalid); `onThrow` is what a tap that throws is taken to have returned.
+ */
+class AskingHook<E, R, A> {
+  readonly #hook = new SyncBailHook<[E], Asked<A> | undefined>(['event']);
   count = 0;
 
-  constructor(private readonly system: HookSystem) {}
+  constructor(
+    private readonly system: HookSystem,
+    private readonly name: string,
+    private readonly answer: (event: E, result: R) => A | undefined,
+    private readonly onThrow: () => R | undefined,
+  ) {}
 
-  tap(options: string | TapOptions, fn: (event: TransitionEvent) => TransitionAction | void): void {
-    const tap = this.system.normalize(options, 'transition');
+  tap(options: string | TapOptions, fn: (event: E) => R): void {
+    const tap = this.system.normalize(options, this.name);
     this.count += 1;
     this.#hook.tap({ name: tap.name, stage: tap.stage }, (event) => {
+      let result: R | undefined;
       try {
-        const action = fn(event);
-        if (action === undefined || event.kind !== 'retry') return undefined;
-        if (!ACTIONS.includes(action)) {
-          throw new Error(`returned \`${String(action)}\`; expected one of ${ACTIONS.join(', ')} or nothing`);
-        }
-        return { value: action, by: tap.name };
+        result = fn(event);
       } catch (err) {
-        this.system.observerFailed(tap.name, 'transition', err);
+        this.system.observerFailed(tap.name, this.name, err);
+        result = this.onThrow();
+      }
+      try {
+        const value = result === undefined ? undefined : this.answer(event, result);
+        return value === undefined ? undefined : { value, by: tap.name };
+      } catch (err) {
+        this.system.observerFailed(tap.name, this.name, err);
         return undefined;
       }
     });
   }
 
-  /** The first action a tap asked for (only `retry` events may ask). */
-  call(event: TransitionEvent): Asked<TransitionAction> | undefined {
+  /** The first answer a tap gave, after running the taps up to it. */
+  call(event: E): Asked<A> | undefined {
     return this.count ? this.#hook.call(event) : undefined;
   }
 }
 
-class CallbackPoints implements CallbackPointHook {
-  readonly #hook = new SyncBailHook<[CallbackPointEvent], Asked<number> | undefined>(['event']);
-  count = 0;
+const ACTIONS: readonly TransitionAction[] = ['signal', 'force', 'reverse'];
 
-  constructor(private readonly system: HookSystem) {}
-
-  tap(options: string | TapOptions, fn: (event: CallbackPointEvent) => number | void): void {
-    const tap = this.system.normalize(options, 'callbacks');
-    this.count += 1;
-    this.#hook.tap({ name: tap.name, stage: tap.stage }, (event) => {
-      let ret: number | void;
-      try {
-        ret = fn(event);
-      } catch (err) {
-        this.system.observerFailed(tap.name, 'callbacks', err);
-        // A pre-patch callback that throws fails, as a crashing one would.
-        ret = -22;
-      }
-      if (event.stage !== 'prePatch' || typeof ret !== 'number' || ret >= 0) return undefined;
-      return { value: ret, by: tap.name };
-    });
-  }
-
-  /** Runs every tap; for `prePatch`, stops at the first failure and returns it. */
-  call(event: CallbackPointEvent): Asked<number> | undefined {
-    return this.count ? this.#hook.call(event) : undefined;
-  }
+/** Only `retry` events may ask, and only for one of the actions. */
+function transitionAnswer(event: TransitionEvent, action: TransitionAction | void): TransitionAction | undefined {
+  if (action === undefined || event.kind !== 'retry') return undefined;
+  if (!ACTIONS.includes(action)) throw new Error(`returned \`${String(action)}\`; expected one of ${ACTIONS.join(', ')} or nothing`);
+  return action;
 }
+
+/** Only a `prePatch` point may fail, with a negative errno; the other points run every tap. */
+const callbackAnswer = (event: CallbackPointEvent, ret: number | void): number | undefined =>
+  event.stage === 'prePatch' && typeof ret === 'number' && ret < 0 ? ret : undefined;
 
 /** Owns the hooks of one livepatch core. */
 export class HookSystem {
@@ -259,12 +261,24 @@ export class HookSystem {
   readonly replace = new Gate<ReplaceContext>(this, 'replace');
   readonly preUnpatch = new Gate<PreUnpatchContext>(this, 'preUnpatch');
   readonly moduleComing = new Gate<ModuleComingContext>(this, 'moduleComing');
-  readonly transition = new TransitionTaps(this);
+  /** Every transition step; on `retry` the first tap asking to signal, force or reverse is obeyed. */
+  readonly transition = new AskingHook<TransitionEvent, TransitionAction | void, TransitionAction>(
+    this,
+    'transition',
+    transitionAnswer,
+    () => undefined,
+  );
   readonly postPatch = new Observer<PostPatchEvent>(this, 'postPatch');
   readonly postUnpatch = new Observer<PostUnpatchEvent>(this, 'postUnpatch');
   readonly moduleGoing = new Observer<ModuleGoingEvent>(this, 'moduleGoing');
   readonly objectCallback = new Observer<ObjectCallbackEvent>(this, 'objectCallback');
-  readonly callbacks = new CallbackPoints(this);
+  /** Callback points; a pre-patch callback that throws fails, as a crashing one would (-EINVAL). */
+  readonly callbacks = new AskingHook<CallbackPointEvent, number | void, number>(
+    this,
+    'callbacks',
+    callbackAnswer,
+    () => -22,
+  );
   readonly decision = new Observer<Decision>(this, 'decision');
   /** Report every error as a warning: a dry run of the policy set. */
   audit = false;
@@ -338,7 +352,7 @@ export class HookSystem {
         allowed: !findings.some((f) => f.severity === 'error'),
         audit: this.audit,
         findings,
-        policies: policyRefs(gate.taps),
+        policies: gate.policies,
       };
       if (!dryRun) this.decision.call(decision);
       return decision;
