@@ -3,10 +3,19 @@
  * as for the real operation, and the kernel's own refusals (which its log never explains) become
  * findings of the pseudo-policy `kernel`. Nothing changes and nothing is logged.
  */
-import type { Finding } from './decision.js';
-import type { PatchInfo } from './info.js';
+import { gateContext } from './context.js';
+import type { Decision, Finding, GateName } from './decision.js';
+import type { HookSystem } from './hook-system.js';
+import type { GateContext } from './hooks.js';
+import { nopsFor, patchInfo, type PatchInfo } from './info.js';
 import type { KlpCore } from './model.js';
 import { getState } from './state.js';
+import type { PatchDefinition } from './types.js';
+
+/** What `check` can dry-run. */
+export type CheckRequest =
+  | { readonly operation: 'enable'; readonly name: string; readonly patch: PatchDefinition; readonly loaded?: boolean }
+  | { readonly operation: 'disable'; readonly name: string };
 
 /** The kernel's reasons to refuse an enable that a dry run can see coming. */
 export function kernelEnableFindings(core: KlpCore, info: PatchInfo, loaded: boolean): Finding[] {
@@ -67,4 +76,60 @@ export function kernelDisableFindings(core: KlpCore, name: string): Finding[] {
     );
   }
   return [];
+}
+
+/**
+ * The decisions an operation would meet, gate after gate (stopping at a refusal, as the operation
+ * would), each with the kernel's own findings first.
+ */
+export function dryRun(core: KlpCore, hooks: HookSystem, request: CheckRequest): Decision[] | Promise<Decision[]> {
+  const steps: { gate: GateName; ctx: GateContext; fields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>; kernel: Finding[] }[] = [];
+  if (request.operation === 'enable') {
+    const info = patchInfo(request.name, request.patch);
+    const loaded = request.loaded ?? core.host.modules.find(request.name) !== undefined;
+    steps.push({
+      gate: 'prePatch',
+      ctx: { ...gateContext(core, 'prePatch', 'enable'), patch: info } as GateContext,
+      fields: { patch: info.name },
+      kernel: kernelEnableFindings(core, info, loaded),
+    });
+    if (info.replace) {
+      const replaced = core.patches.map((p) => p.info);
+      const nops = nopsFor(info, replaced);
+      steps.push({
+        gate: 'replace',
+        ctx: { ...gateContext(core, 'replace', 'enable'), patch: info, replaced, nops } as GateContext,
+        fields: { patch: info.name, replaced: replaced.map((p) => p.name), nops },
+        kernel: [],
+      });
+    }
+  } else {
+    const patch = core.patches.find((p) => p.name === request.name);
+    steps.push({
+      gate: 'preUnpatch',
+      ctx: { ...gateContext(core, 'preUnpatch', 'disable'), ...(patch ? { patch: patch.info } : {}) } as GateContext,
+      fields: { patch: request.name },
+      kernel: kernelDisableFindings(core, request.name),
+    });
+  }
+  const evaluate = ({ gate, ctx, fields, kernel }: (typeof steps)[number]): Decision | Promise<Decision> => {
+    const frozen = Object.freeze(ctx);
+    // A patch the kernel cannot even find is not a question for the policies.
+    const evaluated =
+      gate === 'preUnpatch' && !('patch' in ctx)
+        ? hooks.emptyDecision(gate, frozen, fields)
+        : hooks.decide(hooks[gate] as never, frozen as never, fields, true);
+    const withKernel = (d: Decision): Decision =>
+      kernel.length ? { ...d, findings: [...kernel, ...d.findings], allowed: false } : d;
+    return evaluated instanceof Promise ? evaluated.then(withKernel) : withKernel(evaluated);
+  };
+  // As the real operation would: a refusal at one gate means the next one is never asked.
+  const next = (index: number, done: Decision[]): Decision[] | Promise<Decision[]> => {
+    const step = steps[index];
+    if (!step) return done;
+    const record = (d: Decision) => (d.allowed ? next(index + 1, [...done, d]) : [...done, d]);
+    const decision = evaluate(step);
+    return decision instanceof Promise ? decision.then(record) : record(decision);
+  };
+  return next(0, []);
 }

@@ -11,11 +11,12 @@ import { Errno } from './errno.js';
 import { PatchState, type Address, type KlpHost, type KlpModule, type KlpTask } from './host.js';
 import { messages } from './log.js';
 import { callbackPoint, prePatchCallback, preUnpatchCallback } from './callbacks.js';
-import { decisionLogLines, type Decision, type Finding, type GateName } from './decision.js';
+import { decisionLogLines, type Decision, type GateName } from './decision.js';
 import { HookSystem } from './hook-system.js';
 import type { GateContext, LifecycleHooks } from './hooks.js';
 import { nopsFor, OwnerIndex, patchInfo, type PatchInfo } from './info.js';
-import { kernelDisableFindings, kernelEnableFindings } from './check.js';
+import { dryRun, type CheckRequest } from './check.js';
+import { gateContext } from './context.js';
 import { checkDefinition, initPatch } from './init.js';
 import { isObjectLoaded, type KlpCore, type KlpPatch } from './model.js';
 import { moduleComing, moduleGoing } from './module.js';
@@ -36,11 +37,6 @@ import {
 import type { FuncView, KlpState, PatchDefinition, PatchView } from './types.js';
 
 const defaultFormatPointer = (): string => '00000000deadbeef';
-
-/** What `check` can dry-run. */
-export type CheckRequest =
-  | { readonly operation: 'enable'; readonly name: string; readonly patch: PatchDefinition; readonly loaded?: boolean }
-  | { readonly operation: 'disable'; readonly name: string };
 
 /** The livepatch subsystem of one machine. */
 export class Livepatch {
@@ -352,56 +348,7 @@ export class Livepatch {
    * decision observer. Synchronous when every policy is.
    */
   check(request: CheckRequest): Decision[] | Promise<Decision[]> {
-    const core = this.#core;
-    const steps: { gate: GateName; ctx: GateContext; fields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>; kernel: Finding[] }[] = [];
-    if (request.operation === 'enable') {
-      const info = patchInfo(request.name, request.patch);
-      const loaded = request.loaded ?? core.host.modules.find(request.name) !== undefined;
-      steps.push({
-        gate: 'prePatch',
-        ctx: { ...this.#context('prePatch', 'enable'), patch: info } as GateContext,
-        fields: { patch: info.name },
-        kernel: kernelEnableFindings(core, info, loaded),
-      });
-      if (info.replace) {
-        const replaced = core.patches.map((p) => p.info);
-        const nops = nopsFor(info, replaced);
-        steps.push({
-          gate: 'replace',
-          ctx: { ...this.#context('replace', 'enable'), patch: info, replaced, nops } as GateContext,
-          fields: { patch: info.name, replaced: replaced.map((p) => p.name), nops },
-          kernel: [],
-        });
-      }
-    } else {
-      const patch = core.patches.find((p) => p.name === request.name);
-      steps.push({
-        gate: 'preUnpatch',
-        ctx: { ...this.#context('preUnpatch', 'disable'), ...(patch ? { patch: patch.info } : {}) } as GateContext,
-        fields: { patch: request.name },
-        kernel: kernelDisableFindings(core, request.name),
-      });
-    }
-    const evaluate = ({ gate, ctx, fields, kernel }: (typeof steps)[number]): Decision | Promise<Decision> => {
-      const frozen = Object.freeze(ctx);
-      // A patch the kernel cannot even find is not a question for the policies.
-      const evaluated =
-        gate === 'preUnpatch' && !('patch' in ctx)
-          ? this.#hooks.emptyDecision(gate, frozen, fields)
-          : this.#hooks.decide(this.#hooks[gate] as never, frozen as never, fields, true);
-      const withKernel = (d: Decision): Decision =>
-        kernel.length ? { ...d, findings: [...kernel, ...d.findings], allowed: false } : d;
-      return evaluated instanceof Promise ? evaluated.then(withKernel) : withKernel(evaluated);
-    };
-    // As the real operation would: a refusal at one gate means the next one is never asked.
-    const next = (index: number, done: Decision[]): Decision[] | Promise<Decision[]> => {
-      const step = steps[index];
-      if (!step) return done;
-      const record = (d: Decision) => (d.allowed ? next(index + 1, [...done, d]) : [...done, d]);
-      const decision = evaluate(step);
-      return decision instanceof Promise ? decision.then(record) : record(decision);
-    };
-    return next(0, []);
+    return dryRun(this.#core, this.#hooks, request);
   }
 
   /** Run `fn` after every operation called before it has finished. */
@@ -409,40 +356,6 @@ export class Livepatch {
     const run = this.#lock.then(fn, fn);
     this.#lock = run.catch(() => undefined);
     return run;
-  }
-
-  /** The fields every gate context shares. */
-  #context(gate: GateName, operation: GateContext['operation']): GateContext {
-    const core = this.#core;
-    const transition = core.transitionPatch
-      ? { patch: core.transitionPatch.name, target: core.targetState === PatchState.Patched ? 'patched' : 'unpatched' }
-      : null;
-    const infos = core.patches.map((p) => p.info);
-    // Perf: policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8
-    // runs `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path
-    // (about 10x slower), and every gate builds a context.
-    const installed = Object.freeze([...infos]);
-    // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
-    // Perf: while the index has not changed since, every owner it lists is installed, so a copy of
-    // the stack is that filtered list, and the set of installed patches is built only when needed.
-    const version = core.owners.version;
-    let present: Set<PatchInfo> | undefined;
-    return {
-      gate,
-      operation,
-      installed,
-      transition: transition as GateContext['transition'],
-      now: core.now(),
-      kernelRelease: core.host.release ?? '',
-      owners: (func) => {
-        const stack = core.owners.owners(func);
-        if (core.owners.version === version) return [...stack];
-        present ??= new Set(infos);
-        return stack.filter((p) => (present as Set<PatchInfo>).has(p));
-      },
-      stateOwners: (id) =>
-        infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
-    };
   }
 
   /**
@@ -455,7 +368,7 @@ export class Livepatch {
     decisionFields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>,
   ): Promise<boolean> {
     if (!this.#hooks.active(gate)) return false;
-    const ctx = Object.freeze({ ...this.#context(gate, fields.operation), ...fields });
+    const ctx = Object.freeze({ ...gateContext(this.#core, gate, fields.operation), ...fields });
     const pending = this.#hooks.decide(this.#hooks[gate] as never, ctx as never, decisionFields);
     const decision = pending instanceof Promise ? await pending : pending;
     for (const line of decisionLogLines(decision)) this.#core.host.log.printk(line.level, line.text, 'patchwise');

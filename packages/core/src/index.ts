@@ -1,5 +1,5 @@
 export { Livepatch } from './core.js';
-export type { CheckRequest } from './core.js';
+export type { CheckRequest } from './check.js';
 export { decisionLogLines, decisionRecord } from './decision.js';
 export { Errno, errnoName, strerror } from './errno.js';
 export { DEFAULT_GATE_TIMEOUT_MS, HooksSealedError } from './hook-system.js';
