@@ -42,12 +42,16 @@ describe('--format json', () => {
     expect(lines.find((l) => l.type === 'result')).toMatchObject({ passed: false });
   });
 
-  it('--format json: one decision record per line', async () => {
+  it('--format json: one decision record per line, then a summary', async () => {
     const r = await cli(['check', fx('patches/acme-fix.yaml'), fx('patches/beta-fix.yaml'), ...config, '--format', 'json']);
     expect(r.code).toBe(1);
-    const records = jsonLines(r.stdout);
+    const lines = jsonLines(r.stdout);
+    const summary = lines.at(-1) as { type: string; decisions: number; allowed: number; denied: number };
+    const records = lines.slice(0, -1);
+    expect(summary).toEqual({ type: 'summary', decisions: records.length, allowed: records.length - 1, denied: 1 });
     expect(records.length).toBeGreaterThanOrEqual(2);
     for (const d of records) {
+      expect(d.type).toBe('decision');
       for (const key of ['id', 'time', 'operation', 'patch', 'policies', 'findings', 'outcome']) expect(d).toHaveProperty(key);
     }
     const last = records.at(-1) as { patch: string; outcome: string; findings: { code: string }[] };
@@ -151,5 +155,23 @@ describe('--help', () => {
     const b = await cli(['check', '--help']);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
+  });
+});
+
+describe('--decisions FILE', () => {
+  it('appends every decision as a JSON record, one per line', async () => {
+    const config = ['--config', fx('configs/vendor-tags.yaml')];
+    const log = tempPath('audit.jsonl');
+    const first = await cli(['check', fx('patches/acme-fix.yaml'), ...config, '--decisions', log]);
+    expect(first.code, first.stderr).toBe(0);
+    const afterRun = readFileSync(log, 'utf8').trimEnd().split('\n');
+    const checked = await cli(['check', fx('patches/acme-fix.yaml'), fx('patches/beta-fix.yaml'), ...config, '--decisions', log]);
+    expect(checked.code).toBe(1);
+    const all = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { outcome: string; policies: unknown[] });
+    // Appended, not overwritten: the run's records are still first.
+    expect(all.length).toBeGreaterThan(afterRun.length);
+    expect(all.slice(0, afterRun.length)).toEqual(afterRun.map((l) => JSON.parse(l)));
+    expect(all.at(-1)?.outcome).toBe('denied');
+    for (const record of all) expect(record).toHaveProperty('policies');
   });
 });

@@ -9,12 +9,14 @@ import { kernelFunctionsOf, loadManifestFile, manifestModule, patchDefinition, t
 import { applyPolicies } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
 import { commandPolicies, type ConfigOptions } from '../config-loading.js';
+import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
 import { displayPath } from '../paths.js';
 
 export interface CheckOptions extends ConfigOptions {
+  readonly decisions?: string;
   readonly state?: string;
   /** `uname -r` of the machine checked against (without --state). */
   readonly kernel?: string;
@@ -62,7 +64,7 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   const report = (list: readonly Decision[]) => {
     decisions.push(...list);
     for (const d of list) {
-      if (options.format === 'json') out.out(JSON.stringify(decisionRecord(d)));
+      if (options.format === 'json') out.out(JSON.stringify({ type: 'decision', ...decisionRecord(d) }));
       else for (const line of decisionLines(out, d, '')) out.out(line);
     }
   };
@@ -78,7 +80,10 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   }
   for (const name of disables) report(await machine.livepatch.check({ operation: 'disable', name }));
   const denied = decisions.filter((d) => !d.allowed).length;
-  if (options.format !== 'json') {
+  if (options.decisions) appendDecisions(options.decisions, decisions);
+  if (options.format === 'json') {
+    out.out(JSON.stringify({ type: 'summary', decisions: decisions.length, allowed: decisions.length - denied, denied }));
+  } else {
     const summary = `${decisions.length} decision${decisions.length === 1 ? '' : 's'}: ${decisions.length - denied} allowed, ${denied} denied (policies: ${policies.source})`;
     out.out(out.style(denied ? 'red' : 'green', summary));
   }
@@ -97,7 +102,8 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     .option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state')
     .option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state")
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .addOption(new Option('--format <format>', 'text, or json: one decision record per line').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'text, or json: one decision record per line, then a summary').choices(['text', 'json']).default('text'))
+    .option(...DECISIONS_OPTION)
     .option('--audit', 'report every policy error as a warning')
     .addHelpText(
       'after',

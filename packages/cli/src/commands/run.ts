@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decisionRecord } from '@patchwise/core';
-import { Diagnostic } from '@patchwise/diagnostics';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, type Scenario, type ScenarioResult } from '@patchwise/scenario';
 import { commandPolicies, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
+import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
 import type { Output } from '../output.js';
@@ -14,6 +14,7 @@ import { Progress } from '../progress.js';
 import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
 
 export interface RunOptions extends ConfigOptions {
+  readonly decisions?: string;
   readonly format?: 'text' | 'json';
   readonly saveState?: string;
 }
@@ -55,9 +56,6 @@ function printJson(out: Output, result: ScenarioResult): void {
 }
 
 export async function run(out: Output, paths: readonly string[], options: RunOptions): Promise<ExitCode> {
-  if (paths.length === 0) {
-    throw new Diagnostic({ code: 'PW_USAGE', reason: 'no scenario given', hint: 'pass scenario files or folders: `patchwise run examples/experiments`' });
-  }
   // Read every scenario and config before running any: bad input runs nothing.
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
   const scenarios: Scenario[] = files.map((file) => loadScenario(file, displayPath(file)));
@@ -72,6 +70,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const result = await runScenario(scenario, { policies: set.entries, audit: set.audit });
     progress.clear();
     results.push(result);
+    if (options.decisions) appendDecisions(options.decisions, result.decisions);
     if (options.format === 'json') printJson(out, result);
     else printText(out, result, set);
   }
@@ -101,6 +100,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
+    .option(...DECISIONS_OPTION)
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
     .addHelpText(
       'after',
