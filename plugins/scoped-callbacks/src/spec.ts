@@ -89,7 +89,10 @@ const SPEC_KEYS = new Set(['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch',
 function surelyValid(spec: unknown): boolean {
   if (!isPlainObject(spec)) return false;
   const keys = Object.keys(spec);
-  if (Reflect.ownKeys(spec).length !== keys.length) return false;
+  // Every own string key is enumerable (zod reads a declared key even when it is not). Symbol keys
+  // need no check: zod never looks at them (`for...in`). Perf: `getOwnPropertyNames`, not
+  // `Reflect.ownKeys`, which is about 10x slower on Node 20 (three calls per typical ID).
+  if (Object.getOwnPropertyNames(spec).length !== keys.length) return false;
   for (const key of keys) {
     if (!SPEC_KEYS.has(key)) return false;
     const value = spec[key];
@@ -100,10 +103,25 @@ function surelyValid(spec: unknown): boolean {
       if (!Array.isArray(value)) return false;
       for (let i = 0; i < value.length; i += 1) {
         const action: unknown = value[i];
-        if (!isPlainObject(action) || Reflect.ownKeys(action).length !== 1 || !Object.hasOwn(action, 'log') || typeof action.log !== 'string') return false;
+        const onlyLog = isPlainObject(action) && Object.getOwnPropertyNames(action).length === 1 && Object.hasOwn(action, 'log');
+        if (!onlyLog || typeof action.log !== 'string') return false;
       }
     }
   }
+  return true;
+}
+
+/**
+ * Whether `scopedCallbacksOf` would find no problem in these callbacks, checked without building
+ * the IDs (never true when it would find one). Perf: the `prePatch` gate only needs this, and the
+ * patch it judges is a new snapshot at every gate, so reading it into a cache entry was all waste
+ * when it is only checked, not enabled.
+ */
+export function surelyNoProblems(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return true;
+  if (!isPlainObject(raw)) return false;
+  // `Object.keys`: the IDs `parse` reads (`Object.entries`: own enumerable string keys).
+  for (const id of Object.keys(raw)) if (id.length === 0 || !surelyValid(raw[id])) return false;
   return true;
 }
 

@@ -8,7 +8,7 @@
 import type { PatchInfo } from '@patchwise/policy';
 import type { Range, SemVer } from 'semver';
 import { kernelRange, KernelRangeError, type KernelRange } from './kernel-range.js';
-import { parseVersion, semverRange } from './semver-cache.js';
+import { parseVersion, semverRange, sharedVersion } from './semver-cache.js';
 
 /** `{ name: range }` of `requires` or `conflicts`. */
 export interface DependencyRule {
@@ -81,6 +81,23 @@ export class DepsReader {
     return deps;
   }
 
+  // The last patch read by `readDecided`, and what was read.
+  #decided: PatchInfo | undefined;
+  #decidedDeps: PatchDeps | undefined;
+
+  /**
+   * `read` for the patch a gate decides on. Perf: that is a new snapshot at every enable and dry
+   * run, so it is kept in one slot (its later gates in the same operation find it there) instead of
+   * adding a cache entry per decision; it is cached once installed, when a list of patches is read.
+   */
+  readDecided(patch: PatchInfo): PatchDeps {
+    if (this.#decided !== patch || !this.#decidedDeps) {
+      this.#decidedDeps = this.#cache.get(patch) ?? this.#parse(patch);
+      this.#decided = patch;
+    }
+    return this.#decidedDeps;
+  }
+
   #parse(patch: PatchInfo): PatchDeps {
     const meta = patch.metadata;
     const problems: FieldProblem[] = [];
@@ -89,7 +106,7 @@ export class DepsReader {
 
     let version: SemVer | undefined;
     if (meta.version !== undefined) {
-      version = typeof meta.version === 'string' ? parseVersion(meta.version) : undefined;
+      version = typeof meta.version === 'string' ? sharedVersion(meta.version) : undefined;
       if (!version) problem('version', meta.version, 'semver version');
     }
 
@@ -107,7 +124,9 @@ export class DepsReader {
         return [];
       }
       const out: DependencyRule[] = [];
-      for (const [name, text] of Object.entries(value)) {
+      // Perf: keys, not entries (no pair per rule); the rules are read on every enable.
+      for (const name of Object.keys(value)) {
+        const text = value[name];
         const range = typeof text === 'string' ? semverRange(text, this.includePrerelease) : undefined;
         if (typeof text !== 'string' || range === undefined || range instanceof Error) {
           problem(`${field}.${name}`, text, 'semver range', range instanceof Error ? range.message : undefined);
@@ -123,11 +142,16 @@ export class DepsReader {
     if (meta.provides !== undefined) {
       if (!Array.isArray(meta.provides)) problem('provides', meta.provides, 'list of capabilities');
       else {
-        meta.provides.forEach((entry: unknown, i) => {
-          const capability = typeof entry === 'string' ? parseCapability(entry) : undefined;
+        // Perf: an index loop (`forEach` on the frozen snapshot array is slow on Node 20), skipping
+        // holes as `forEach` does.
+        const list: readonly unknown[] = meta.provides;
+        for (let i = 0; i < list.length; i += 1) {
+          if (!(i in list)) continue;
+          const entry = list[i];
+          const capability = typeof entry === 'string' ? capabilityOf(entry, sharedVersion) : undefined;
           if (capability) provides.push(capability);
           else problem(`provides[${i}]`, entry, 'capability');
-        });
+        }
       }
     }
 
@@ -163,9 +187,14 @@ export class DepsReader {
  * (`@acme/tracing@1.2.0`) keeps its scope. `undefined` when the name is empty or the version invalid.
  */
 export function parseCapability(text: string): Capability | undefined {
+  return capabilityOf(text, parseVersion);
+}
+
+/** `parseCapability`, reading the version with `version`. */
+function capabilityOf(text: string, version: (text: string) => SemVer | undefined): Capability | undefined {
   const at = text.lastIndexOf('@');
   if (at <= 0) return text.trim() === '' ? undefined : { name: text, version: undefined };
   const name = text.slice(0, at);
-  const version = parseVersion(text.slice(at + 1));
-  return version && name.trim() !== '' ? { name, version } : undefined;
+  const parsed = version(text.slice(at + 1));
+  return parsed && name.trim() !== '' ? { name, version: parsed } : undefined;
 }

@@ -5,8 +5,9 @@
  * stacks on the others) its requirements and conflicts; `replace` checks an atomic replace, after
  * which only the replacing patch remains; `preUnpatch` keeps a patch that others depend on.
  */
-import { definePolicy, type GateContext, type PatchInfo } from '@patchwise/policy';
-import { DepsReader, type PatchDeps } from './deps.js';
+import { definePolicy } from '@patchwise/policy';
+import { DepsReader } from './deps.js';
+import { enabledReader } from './enabled.js';
 import { messages } from './messages.js';
 import { defaults, OptionsSchema } from './options.js';
 import { checkConflicts } from './rules/conflicts.js';
@@ -31,20 +32,13 @@ export const policy = definePolicy({
   apply(hooks, options) {
     const reader = new DepsReader(options.includePrerelease);
 
-    /**
-     * The installed patches that count as enabled, without `except`. A patch in an unpatching
-     * transition is on its way out and satisfies nothing.
-     */
-    const enabled = (ctx: GateContext, patches: readonly PatchInfo[], except: PatchInfo): PatchDeps[] => {
-      const leaving = ctx.transition?.target === 'unpatched' ? ctx.transition.patch : undefined;
-      // Perf: a copy first; builtins on a frozen array (`ctx.installed`) are slow on Node 20's V8.
-      return [...patches].filter((p) => p !== except && p.name !== except.name && p.name !== leaving).map((p) => reader.read(p));
-    };
+    // Perf: the enabled patches read, and indexed by name, once per installed list (enabled.ts).
+    const enabled = enabledReader((p) => reader.read(p));
 
     hooks.prePatch((ctx, report) => {
       // A reversed disable returns a patch to where it was already accepted.
       if (ctx.operation !== 'enable') return;
-      const deps = reader.read(ctx.patch);
+      const deps = reader.readDecided(ctx.patch);
       checkFields(deps, options.requireVersion, report);
       if (options.checkKernel) checkKernel(deps, ctx.kernelRelease, report);
       // An atomic replace is judged against what remains after it, at the `replace` gate.
@@ -55,15 +49,15 @@ export const policy = definePolicy({
     });
 
     hooks.replace((ctx, report) => {
-      const deps = reader.read(ctx.patch);
-      const replaced = enabled(ctx, ctx.replaced, ctx.patch);
+      const deps = reader.readDecided(ctx.patch);
+      const replaced = enabled(ctx, ctx.replaced, ctx.patch).list;
       // Conflicts need no check: every patch the replacing one could conflict with is removed by it.
       checkReplaceRequirements(deps, replaced, report);
       if (!options.allowDowngrade) checkDowngrade(deps, replaced, report);
     });
 
     hooks.preUnpatch((ctx, report) => {
-      checkDependents(reader.read(ctx.patch), enabled(ctx, ctx.installed, ctx.patch), report);
+      checkDependents(reader.read(ctx.patch), enabled(ctx, ctx.installed, ctx.patch).list, report);
     });
   },
 });

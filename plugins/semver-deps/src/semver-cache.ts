@@ -12,19 +12,21 @@ import Range from 'semver/classes/range.js';
 import parse from 'semver/functions/parse.js';
 import subset from 'semver/ranges/subset.js';
 
-const ranges = new Map<string, Range | Error>();
+// Perf: one map per `includePrerelease` setting, so a lookup builds no key string.
+const prereleaseRanges = new Map<string, Range | Error>();
+const releaseRanges = new Map<string, Range | Error>();
 
 /** The range for `text`, or the `Error` semver gave for it. */
 export function semverRange(text: string, includePrerelease: boolean): Range | Error {
-  const key = `${includePrerelease ? 'p' : '-'}${text}`;
-  let range = ranges.get(key);
+  const cache = includePrerelease ? prereleaseRanges : releaseRanges;
+  let range = cache.get(text);
   if (range === undefined) {
     try {
       range = new Range(text, { includePrerelease });
     } catch (err) {
       range = err instanceof Error ? err : new Error(String(err));
     }
-    ranges.set(key, range);
+    cache.set(text, range);
   }
   return range;
 }
@@ -42,4 +44,23 @@ export function admitsEveryVersion(range: Range): boolean {
 /** A semver version, or `undefined`. */
 export function parseVersion(text: string): SemVer | undefined {
   return parse(text) ?? undefined;
+}
+
+const versions = new Map<string, SemVer | null>();
+/** Distinct strings kept at most; past that the cache starts over (a bound for odd inputs). */
+const MAX_VERSIONS = 10_000;
+
+/**
+ * `parseVersion` for the rules' own reading, where the `SemVer` is only read, never handed out: it
+ * may be shared. Perf: the patch being decided is a new snapshot at every gate, with the same
+ * version strings as the last one, so each distinct string is parsed once.
+ */
+export function sharedVersion(text: string): SemVer | undefined {
+  let version = versions.get(text);
+  if (version === undefined) {
+    if (versions.size >= MAX_VERSIONS) versions.clear();
+    version = parse(text);
+    versions.set(text, version);
+  }
+  return version ?? undefined;
 }

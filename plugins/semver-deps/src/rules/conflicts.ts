@@ -6,6 +6,7 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
+import { answerersOf, namedByConflicts, type Enabled } from '../enabled.js';
 import { answersTo, describeMatch, hits, matchesFor } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
@@ -16,7 +17,8 @@ function hit(rule: DependencyRule, target: PatchDeps) {
   return matchesFor(rule.name, [target]).find((m) => hits(m, rule.range));
 }
 
-export function checkConflicts(deps: PatchDeps, others: readonly PatchDeps[], report: PolicyReport<MessageId>): void {
+export function checkConflicts(deps: PatchDeps, enabled: Enabled, report: PolicyReport<MessageId>): void {
+  const { list: others, index } = enabled;
   const conflict = (declaredBy: PatchDeps, rule: DependencyRule, other: PatchDeps, match: string) =>
     report({
       messageId: 'conflict',
@@ -32,11 +34,14 @@ export function checkConflicts(deps: PatchDeps, others: readonly PatchDeps[], re
       hint: `disable \`${other.name}\` first, or ship one patch that replaces both`,
     });
   for (const rule of deps.conflicts) {
-    for (const other of others) {
+    // Perf: with an index, only the patches answering to the name can be hit, in the same order.
+    for (const other of index ? answerersOf(index, rule.name) : others) {
       const m = hit(rule, other);
       if (m) conflict(deps, rule, other, describeMatch(m));
     }
   }
+  // Perf: with an index, skipped when no enabled patch's conflicts name the patch at all.
+  if (index && !namedByConflicts(index, deps)) return;
   for (const other of others) {
     for (const rule of other.conflicts) {
       const m = hit(rule, deps);

@@ -25,8 +25,8 @@ export function checkFields(deps: PatchDeps, requireVersion: boolean, report: Po
       hint: HINTS[problem.expected],
     });
   }
-  const invalidVersion = deps.problems.some((p) => p.field === 'version');
-  if (requireVersion && deps.version === undefined && !invalidVersion) {
+  // Perf: the problems are searched only when the option asks for a version.
+  if (requireVersion && deps.version === undefined && !deps.problems.some((p) => p.field === 'version')) {
     report({
       messageId: 'missing-version',
       data: { patch: deps.name, patches: [deps.name] },

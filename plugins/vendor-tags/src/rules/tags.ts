@@ -7,24 +7,35 @@
  */
 import type { PatchInfo, PrePatchContext, PreUnpatchContext } from '@patchwise/core';
 import type { PolicyReport } from '@patchwise/policy';
+import { carriedByOther, type TagIndex } from '../installed-tags.js';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
 import { code, listText, quoted, tagList, thaw } from '../patch-facts.js';
 
-const carries = (patches: readonly PatchInfo[], tag: string): boolean => patches.some((p) => tagList(p).includes(tag));
+const conflictCarried = (conflicts: ReadonlySet<string> | undefined, index: TagIndex, except: string): boolean => {
+  if (conflicts === undefined) return false;
+  for (const other of conflicts) if (carriedByOther(index, other, except)) return true;
+  return false;
+};
 
 /**
- * A patch being enabled: its own requirements, met by the patches enabled after the operation
- * (itself alone for an atomic-replace patch, which replaces all the others).
+ * A patch being enabled, with its tags: its own requirements, met by the patches enabled after the
+ * operation (itself alone for an atomic-replace patch, which replaces all the others).
  */
-export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
+export function checkRequiredTags(
+  ctx: PrePatchContext,
+  patch: PatchInfo,
+  tags: readonly string[],
+  settings: Settings,
+  index: (patches: readonly PatchInfo[]) => TagIndex,
+  report: PolicyReport<MessageId>,
+): void {
   if (settings.requiresTag.size === 0) return;
-  // Perf: built only when one of the patch's tags has a requirement.
-  let after: readonly PatchInfo[] | undefined;
-  for (const tag of tagList(patch)) {
+  for (const tag of tags) {
     for (const required of settings.requiresTag.get(tag) ?? []) {
-      after ??= patch.replace ? [patch] : [...thaw(ctx.installed).filter((p) => p.name !== patch.name), patch];
-      if (carries(after, required)) continue;
+      // Perf: met by the patch itself, or (unless it replaces them all) by an installed patch of
+      // another name, looked up in the tag index instead of asking each installed patch.
+      if (tags.includes(required) || (!patch.replace && carriedByOther(index(ctx.installed), required, patch.name))) continue;
       report({
         messageId: 'required-tag-missing',
         data: { patch: patch.name, patches: [patch.name], tag, required },
@@ -37,12 +48,19 @@ export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, settin
 }
 
 /** A patch being disabled: the requirements it alone met for the patches that stay. */
-export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings, report: PolicyReport<MessageId>): void {
+export function checkRequiredTagsKept(
+  ctx: PreUnpatchContext,
+  settings: Settings,
+  index: (patches: readonly PatchInfo[]) => TagIndex,
+  report: PolicyReport<MessageId>,
+): void {
   if (settings.requiresTag.size === 0) return;
   const { patch } = ctx;
-  const remaining = thaw(ctx.installed).filter((p) => p.name !== patch.name);
+  let remaining: PatchInfo[] | undefined;
   for (const required of tagList(patch)) {
-    if (carries(remaining, required)) continue;
+    // Perf: the tag index answers whether a remaining patch (another name) carries it.
+    if (carriedByOther(index(ctx.installed), required, patch.name)) continue;
+    remaining ??= thaw(ctx.installed).filter((p) => p.name !== patch.name);
     const dependents = remaining.flatMap((p) => {
       const needing = tagList(p).filter((tag) => settings.requiresTag.get(tag)?.includes(required));
       return needing.length > 0 ? [{ patch: p, tags: needing }] : [];
@@ -63,11 +81,19 @@ export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings
 }
 
 /** A non-replace patch being enabled against every enabled patch (a replace patch coexists with none). */
-export function checkConflictingTags(ctx: PrePatchContext, patch: PatchInfo, settings: Settings, report: PolicyReport<MessageId>): void {
+export function checkConflictingTags(
+  ctx: PrePatchContext,
+  patch: PatchInfo,
+  tags: readonly string[],
+  settings: Settings,
+  index: (patches: readonly PatchInfo[]) => TagIndex,
+  report: PolicyReport<MessageId>,
+): void {
   if (settings.conflictsWithTag.size === 0) return;
-  // Perf: each own tag's conflicts looked up once, not per installed patch; none, nothing to check.
-  const own = tagList(patch).map((tag) => ({ tag, conflicts: settings.conflictsWithTag.get(tag) }));
-  if (own.every((o) => o.conflicts === undefined)) return;
+  // Perf: whether any installed patch (another name) carries a tag conflicting with one of the
+  // patch's, from the tag index; only then is every installed patch compared, in order.
+  if (!tags.some((tag) => conflictCarried(settings.conflictsWithTag.get(tag), index(ctx.installed), patch.name))) return;
+  const own = tags.map((tag) => ({ tag, conflicts: settings.conflictsWithTag.get(tag) }));
   for (const other of thaw(ctx.installed)) {
     if (other.name === patch.name) continue;
     const theirs = tagList(other);
