@@ -126,7 +126,7 @@ function cli(r: Results): string {
       ],
     ),
     '',
-    `${c.runs} interleaved rounds (all four commands in each). One \`check\` loads ${fmt(c.modulesLoaded, 0)} module files.`,
+    `${c.runs} interleaved rounds (all four commands in each). One \`check\` loads ${fmt(c.modulesLoaded, 0)} module files (the bundle, its launcher and the few outside it).`,
     '',
     `Import cost, each module alone in a fresh process minus \`node -e 0\` (median of ${c.importRuns}; a package's figure includes what it imports, so rows overlap; differences of a few ms are noise):`,
     '',
