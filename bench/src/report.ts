@@ -176,7 +176,7 @@ function beforeAfter(r: Results, b: Results | undefined): string {
   const c0 = b.details.cli;
   const c1 = r.details.cli;
   return [
-    `"Before" is this same script run on a copy of the tree without the optimizations (undone by bench/make-baseline.py; bench/baseline.json, recorded ${b.generatedAt}, load ${fmt(b.machine.loadAtStart)} → ${fmt(b.machine.loadAtEnd ?? null)}); "after" is this run. Different runs on a shared machine: compare ratios first, absolute times with care.`,
+    `"Before" is this same script run on a copy of the tree with the optimizations above undone (bench/baseline.json, recorded ${b.generatedAt}, before any of them, load ${fmt(b.machine.loadAtStart)} → ${fmt(b.machine.loadAtEnd ?? null)}); "after" is this run. Different runs on a shared machine: compare ratios first, absolute times with care.`,
     '',
     table(
       ['measure', 'before', 'after'],
