@@ -59,7 +59,7 @@ function structureProblem(m: PatchManifest): { path: (string | number)[]; reason
   if (functions.length === 0 && objects.length === 0) {
     return {
       path: [],
-      reason: `patch \`${m.name}\` has no objects: it lists no \`functions\` and no \`objects\``,
+      reason: `patch '${m.name}' has no objects: it lists no \`functions\` and no \`objects\``,
       hint: 'list the functions it replaces (`functions: [cmdline_proc_show]`), or its objects (`objects: [{name: vmlinux}]`)',
     };
   }

@@ -64,19 +64,23 @@ export function someMeets(name: string, patches: readonly PatchDeps[], range: Ra
 /** Whether the match is hit by a conflict with this range. */
 export const hits = (match: Match, range: Range): boolean => (match.version ? range.test(match.version) : true);
 
-/** `` `a` 1.4.0 ``, `` `a` (no version) ``. */
-export const patchLabel = (patch: PatchDeps): string => `\`${patch.name}\` ${patch.version ? patch.version.version : '(no version)'}`;
+/** A patch name as messages write it: in single quotes, as the kernel's log does (`'a'`). */
+export const quoted = (name: string): string => `'${name}'`;
 
-/** How a match reads in a message: `` `a` is 1.4.0 ``, `` `x` provides `a` 1.2.0 ``, ... */
+/** `'a' 1.4.0`, `'a' (no version)`. */
+export const patchLabel = (patch: PatchDeps): string => `${quoted(patch.name)} ${patch.version ? patch.version.version : '(no version)'}`;
+
+/** How a match reads in a message: `'a' is 1.4.0`, ``'x' provides `a` 1.2.0``, ... */
 export function describeMatch(match: Match): string {
   const version = match.version ? match.version.version : undefined;
+  const patch = quoted(match.patch.name);
   switch (match.via) {
     case 'name':
-      return version ? `\`${match.patch.name}\` is ${version}` : `\`${match.patch.name}\` has no version`;
+      return version ? `${patch} is ${version}` : `${patch} has no version`;
     case 'lineage':
-      return `\`${match.patch.name}\` (lineage \`${match.name}\`) ${version ? `is ${version}` : 'has no version'}`;
+      return `${patch} (lineage \`${match.name}\`) ${version ? `is ${version}` : 'has no version'}`;
     case 'provides':
-      return `\`${match.patch.name}\` provides \`${match.name}\` ${version ?? 'without a version'}`;
+      return `${patch} provides \`${match.name}\` ${version ?? 'without a version'}`;
   }
 }
 

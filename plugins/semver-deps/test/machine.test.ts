@@ -32,7 +32,7 @@ describe('semver-deps on a machine', () => {
     const mark = machine.log.mark;
     expect(await machine.write(enabledPath('base'), '0')).toBe(-1);
     expect(machine.log.records(mark).map((r) => r.text)).toEqual([
-      'patchwise: semver-deps: required-by: patch `base` is required by `app` (`base ^1`), and no other enabled patch satisfies that',
+      "patchwise: semver-deps: required-by: patch 'base' is required by 'app' (`base ^1`), and no other enabled patch satisfies that",
       "patchwise: refusing to disable patch 'base'",
     ]);
     expect(machine.read(enabledPath('base')).trim()).toBe('1');
@@ -79,7 +79,7 @@ describe('semver-deps on a machine', () => {
     expect(strict.machine.livepatch.patches.map((p) => p.name)).toEqual(['fix-3']);
     expect(await strict.machine.insmod('fix-1')).toBe(-1);
     expect(strict.decisions.at(-1)!.findings.map((f) => f.message)).toEqual([
-      'atomic replace by `fix-1` 1.0.0 would downgrade lineage `fix` from `fix-3` 3.0.0',
+      "atomic replace by 'fix-1' 1.0.0 would downgrade lineage `fix` from 'fix-3' 3.0.0",
     ]);
 
     const lenient = boot(manifests, { allowDowngrade: true });

@@ -172,7 +172,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'invalid-field',
           data: { patches: ['app'], field: 'version', value: '1.2', expected: 'semver version' },
-          message: 'patch `app`: `version` is not a valid semver version: `1.2` (expected `MAJOR.MINOR.PATCH`, e.g. `1.2.0`)',
+          message: "patch 'app': `version` is not a valid semver version: `1.2` (expected `MAJOR.MINOR.PATCH`, e.g. `1.2.0`)",
         },
       ],
     },
@@ -194,7 +194,7 @@ new PolicyTester().run(semverDeps, {
           code: 'invalid-field',
           data: { field: 'kernel', value: '>=6.8.x', expected: 'kernel release range' },
           message:
-            'patch `app`: `kernel` is not a valid kernel release range: `>=6.8.x` (`>=6.8.x`: an operator takes a release, not an x-range (write `>=6.8`))',
+            "patch 'app': `kernel` is not a valid kernel release range: `>=6.8.x` (`>=6.8.x`: an operator takes a release, not an x-range (write `>=6.8`))",
         },
       ],
     },
@@ -209,7 +209,7 @@ new PolicyTester().run(semverDeps, {
       name: 'requireVersion: a patch without a version',
       options: { requireVersion: true },
       enable: patch('app'),
-      errors: [{ code: 'missing-version', data: { patches: ['app'] }, message: 'patch `app` has no `version`, and option `requireVersion` is on' }],
+      errors: [{ code: 'missing-version', data: { patches: ['app'] }, message: "patch 'app' has no `version`, and option `requireVersion` is on" }],
     },
     // kernel-mismatch
     {
@@ -220,7 +220,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'kernel-mismatch',
           data: { patches: ['app'], range: '>=6.1 <6.8', release: '6.8.0-45-generic' },
-          message: 'patch `app` is built for kernels `>=6.1 <6.8`, not for the running kernel `6.8.0-45-generic`',
+          message: "patch 'app' is built for kernels `>=6.1 <6.8`, not for the running kernel `6.8.0-45-generic`",
         },
       ],
     },
@@ -252,7 +252,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'unmet-requirement',
           data: { patches: ['app'], requirement: 'base', range: '>=1.2.0', candidates: [] },
-          message: 'patch `app` requires `base >=1.2.0`, but no enabled patch is named, of lineage or provides `base`',
+          message: "patch 'app' requires `base >=1.2.0`, but no enabled patch is named, of lineage or provides `base`",
         },
       ],
     },
@@ -264,7 +264,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'unmet-requirement',
           data: { patches: ['app', 'base'], candidates: [{ patch: 'base', via: 'name', version: '1.1.0' }] },
-          message: 'patch `app` requires `base >=1.2.0`, but `base` is 1.1.0',
+          message: "patch 'app' requires `base >=1.2.0`, but 'base' is 1.1.0",
         },
       ],
     },
@@ -276,7 +276,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'unmet-requirement',
           data: { patches: ['app', 'base-v2', 'x'] },
-          message: 'patch `app` requires `base ^1`, but `base-v2` (lineage `base`) is 2.0.0, `x` provides `base` 0.9.0',
+          message: "patch 'app' requires `base ^1`, but 'base-v2' (lineage `base`) is 2.0.0, 'x' provides `base` 0.9.0",
         },
       ],
     },
@@ -284,7 +284,7 @@ new PolicyTester().run(semverDeps, {
       name: 'an unversioned patch does not meet a version range',
       installed: [patch('x', { provides: ['base'] })],
       enable: patch('app', { requires: { base: '>=1' } }),
-      errors: [{ code: 'unmet-requirement', message: 'patch `app` requires `base >=1`, but `x` provides `base` without a version' }],
+      errors: [{ code: 'unmet-requirement', message: "patch 'app' requires `base >=1`, but 'x' provides `base` without a version" }],
     },
     {
       name: 'a patch does not satisfy its own requirement',
@@ -298,7 +298,7 @@ new PolicyTester().run(semverDeps, {
       name: 'prereleases do not meet a range by default',
       installed: [patch('base', { version: '1.3.0-rc.1' })],
       enable: patch('app', { requires: { base: '>=1.2.0' } }),
-      errors: [{ code: 'unmet-requirement', message: 'patch `app` requires `base >=1.2.0`, but `base` is 1.3.0-rc.1' }],
+      errors: [{ code: 'unmet-requirement', message: "patch 'app' requires `base >=1.2.0`, but 'base' is 1.3.0-rc.1" }],
     },
     {
       name: 'a replacing patch requiring what nothing provides',
@@ -315,7 +315,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'conflict',
           data: { patches: ['app', 'legacy'], declaredBy: 'app', name: 'legacy', range: '<2' },
-          message: 'patches `app` and `legacy` conflict: `app` declares a conflict with `legacy <2`, and `legacy` is 1.4.0',
+          message: "patches 'app' and 'legacy' conflict: 'app' declares a conflict with `legacy <2`, and 'legacy' is 1.4.0",
         },
       ],
     },
@@ -327,7 +327,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'conflict',
           data: { patches: ['app', 'legacy'], declaredBy: 'legacy', name: 'app', range: '<2' },
-          message: 'patches `app` and `legacy` conflict: `legacy` declares a conflict with `app <2`, and `app` is 1.0.0',
+          message: "patches 'app' and 'legacy' conflict: 'legacy' declares a conflict with `app <2`, and 'app' is 1.0.0",
         },
       ],
     },
@@ -335,13 +335,13 @@ new PolicyTester().run(semverDeps, {
       name: 'a conflict with a capability',
       installed: [patch('x', { version: '3.0.0', provides: ['tracing@1.0.0'] })],
       enable: patch('app', { conflicts: { tracing: '1.x' } }),
-      errors: [{ code: 'conflict', message: 'patches `app` and `x` conflict: `app` declares a conflict with `tracing 1.x`, and `x` provides `tracing` 1.0.0' }],
+      errors: [{ code: 'conflict', message: "patches 'app' and 'x' conflict: 'app' declares a conflict with `tracing 1.x`, and 'x' provides `tracing` 1.0.0" }],
     },
     {
       name: 'an unversioned patch may be any version: the conflict holds',
       installed: [patch('legacy')],
       enable: patch('app', { conflicts: { legacy: '<2' } }),
-      errors: [{ code: 'conflict', message: 'patches `app` and `legacy` conflict: `app` declares a conflict with `legacy <2`, and `legacy` has no version' }],
+      errors: [{ code: 'conflict', message: "patches 'app' and 'legacy' conflict: 'app' declares a conflict with `legacy <2`, and 'legacy' has no version" }],
     },
     // required-by
     {
@@ -352,7 +352,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'required-by',
           data: { patches: ['base', 'app'], dependent: 'app', requirement: 'base', range: '^1' },
-          message: 'patch `base` is required by `app` (`base ^1`), and no other enabled patch satisfies that',
+          message: "patch 'base' is required by 'app' (`base ^1`), and no other enabled patch satisfies that",
         },
       ],
     },
@@ -385,7 +385,7 @@ new PolicyTester().run(semverDeps, {
           code: 'requires-replaced',
           data: { patches: ['cumulative', 'base', 'x'], requirement: 'base', range: '^1', replaced: ['base', 'x'] },
           message:
-            'patch `cumulative` requires `base ^1`, which only `base` 1.2.0, `x` (provides `base` 1.5.0) satisfies, and the atomic replace removes every installed patch',
+            "patch 'cumulative' requires `base ^1`, which only 'base' 1.2.0, 'x' (provides `base` 1.5.0) satisfies, and the atomic replace removes every installed patch",
         },
       ],
     },
@@ -398,7 +398,7 @@ new PolicyTester().run(semverDeps, {
         {
           code: 'downgrade',
           data: { patches: ['fix-1', 'fix-2'], lineage: 'fix', from: '1.4.0', to: '1.2.0' },
-          message: 'atomic replace by `fix-1` 1.2.0 would downgrade lineage `fix` from `fix-2` 1.4.0',
+          message: "atomic replace by 'fix-1' 1.2.0 would downgrade lineage `fix` from 'fix-2' 1.4.0",
         },
       ],
     },

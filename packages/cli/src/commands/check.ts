@@ -34,7 +34,7 @@ export async function check(out: Output, paths: readonly string[], options: Chec
     const file = displayPath(paths[i] ?? '');
     const first = named.get(m.name);
     if (first !== undefined) {
-      throw new Diagnostic({ code: 'PW_DUPLICATE_PATCH', file, path: 'name', reason: `patch \`${m.name}\` is also defined by ${first}`, hint: 'give each patch its own name' });
+      throw new Diagnostic({ code: 'PW_DUPLICATE_PATCH', file, path: 'name', reason: `patch '${m.name}' is also defined by ${first}`, hint: 'give each patch its own name' });
     }
     named.set(m.name, file);
   });

@@ -7,7 +7,7 @@
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
 import { answerersOf, namedByConflicts, type Enabled } from '../enabled.js';
-import { answersTo, describeMatch, hits, matchesFor } from '../matches.js';
+import { answersTo, describeMatch, hits, matchesFor, quoted } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 /** The first way `target` answers to `rule` inside its range, if any. */
@@ -31,7 +31,7 @@ export function checkConflicts(deps: PatchDeps, enabled: Enabled, report: Policy
         range: rule.text,
         match,
       },
-      hint: `disable \`${other.name}\` first, or ship one patch that replaces both`,
+      hint: `disable ${quoted(other.name)} first, or ship one patch that replaces both`,
     });
   for (const rule of deps.conflicts) {
     // Perf: with an index, only the patches answering to the name can be hit, in the same order.

@@ -4,7 +4,7 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { PatchDeps } from '../deps.js';
-import { matchesFor, meets } from '../matches.js';
+import { matchesFor, meets, quoted } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 /** `leaving` is about to be disabled; `remaining` are the patches that stay enabled. */
@@ -24,7 +24,7 @@ export function checkDependents(leaving: PatchDeps, remaining: readonly PatchDep
           requirement: rule.name,
           range: rule.text,
         },
-        hint: `disable \`${dependent.name}\` first`,
+        hint: `disable ${quoted(dependent.name)} first`,
       });
     }
   }

@@ -7,6 +7,7 @@ import type { PolicyReport } from '@patchwise/policy';
 import type { PatchDeps } from '../deps.js';
 import type { KernelRange } from '../kernel-range.js';
 import { parseKernelRelease, type KernelRelease } from '../kernel-release.js';
+import { quoted } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 /** The running kernel's release as read, and which ranges admit it. */
@@ -53,7 +54,7 @@ export function checkKernel(deps: PatchDeps, release: string, report: PolicyRepo
     report({
       messageId: 'kernel-mismatch',
       data: findingData(deps, deps.kernel, release),
-      hint: `load \`${deps.name}\` on a kernel in \`${deps.kernel.raw}\`, or build it for \`${release}\``,
+      hint: `load ${quoted(deps.name)} on a kernel in \`${deps.kernel.raw}\`, or build it for \`${release}\``,
     });
   }
 }

@@ -9,7 +9,7 @@
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
 import { answerersOf, type Enabled } from '../enabled.js';
-import { describeMatch, matchesFor, meets, patchNames, someMeets, type Match } from '../matches.js';
+import { describeMatch, matchesFor, meets, patchNames, quoted, someMeets, type Match } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 const candidates = (found: readonly Match[]) =>
@@ -39,10 +39,10 @@ export function checkRequirements(deps: PatchDeps, others: Enabled, report: Poli
   }
 }
 
-/** `label` of a match that satisfies: `` `a` 1.2.0 ``, `` `x` (provides `a` 1.2.0) ``. */
+/** `label` of a match that satisfies: `'a' 1.2.0`, ``'x' (provides `a` 1.2.0)``. */
 function satisfierLabel(match: Match): string {
   const version = match.version?.version ?? '(no version)';
-  return match.via === 'provides' ? `\`${match.patch.name}\` (provides \`${match.name}\` ${version})` : `\`${match.patch.name}\` ${version}`;
+  return match.via === 'provides' ? `${quoted(match.patch.name)} (provides \`${match.name}\` ${version})` : `${quoted(match.patch.name)} ${version}`;
 }
 
 /** An atomic replace of `replaced`: nothing but the replacing patch remains. */
@@ -64,7 +64,7 @@ export function checkReplaceRequirements(deps: PatchDeps, replaced: readonly Pat
         satisfiedBy: satisfying.map(satisfierLabel),
         replaced: replaced.map((p) => p.name),
       },
-      hint: `a cumulative patch is all that remains after it: carry what ${patchNames(satisfying).map((n) => `\`${n}\``).join(', ')} does in \`${deps.name}\` and drop the requirement, or enable \`${deps.name}\` without \`replace\``,
+      hint: `a cumulative patch is all that remains after it: carry what ${patchNames(satisfying).map(quoted).join(', ')} does in ${quoted(deps.name)} and drop the requirement, or enable ${quoted(deps.name)} without \`replace\``,
     });
   }
 }
