@@ -38,7 +38,7 @@ export const EXAMPLE_COMMANDS = [
     expected: 'examples/config-driven/expected-check-ts.txt',
     exit: 1,
   },
-  { args: ['run', 'examples/experiments/01-replace-across-vendors'], expected: 'examples/experiments/01-replace-across-vendors/expected.txt', exit: 0 },
+  { args: ['run', '--stacks', 'examples/experiments/01-replace-across-vendors'], expected: 'examples/experiments/01-replace-across-vendors/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/02-two-vendors-one-function'], expected: 'examples/experiments/02-two-vendors-one-function/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/03-callbacks-on-replace'], expected: 'examples/experiments/03-callbacks-on-replace/expected.txt', exit: 0 },
   { args: ['run', 'examples/experiments/04-block-disable'], expected: 'examples/experiments/04-block-disable/expected.txt', exit: 0 },
@@ -55,7 +55,7 @@ export const EXAMPLE_COMMANDS = [
     exit: 1,
   },
   { args: ['run', 'examples/experiments/06-semver-dependencies'], expected: 'examples/experiments/06-semver-dependencies/expected.txt', exit: 0 },
-  { args: ['run', 'examples/experiments/07-stalled-transition'], expected: 'examples/experiments/07-stalled-transition/expected.txt', exit: 0 },
+  { args: ['run', '--stacks', 'examples/experiments/07-stalled-transition'], expected: 'examples/experiments/07-stalled-transition/expected.txt', exit: 0 },
 ];
 
 /** Run `patchwise <args>` in-process, without color, and return its exit code and output. */

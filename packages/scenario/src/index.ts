@@ -1,6 +1,7 @@
 export { ScenarioHarness } from './harness.js';
 export { loadScenario, parseScenario } from './parse.js';
 export { runScenario, scenarioMachine } from './run.js';
+export { functionStacks, stackLine } from './stacks.js';
 export { readState, restoreState, saveState } from './state.js';
 export { parseDuration, SCENARIO_STEPS } from './steps.js';
 export { ScenarioSchema } from './schema.js';
@@ -8,5 +9,6 @@ export { ScenarioSchema } from './schema.js';
 export type { ExpectationResult } from './harness.js';
 export type { Scenario } from './parse.js';
 export type { RunScenarioOptions, ScenarioEvent, ScenarioResult } from './run.js';
+export type { FunctionStack } from './stacks.js';
 export type { SavedState } from './state.js';
 export type { ScenarioMachine, ScenarioModule, ScenarioTask } from './schema.js';

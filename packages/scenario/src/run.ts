@@ -9,6 +9,7 @@ import { kernelFunctionsOf, manifestModule, moduleFunctionsOf } from '@patchwise
 import { applyPolicies, type AppliedPolicy, type PolicyEntry } from '@patchwise/policy';
 import { getpidLoop, Machine, type LogRecord } from '@patchwise/sim';
 import { ScenarioHarness, type ExpectationResult } from './harness.js';
+import { functionStacks, type FunctionStack } from './stacks.js';
 import type { Scenario } from './parse.js';
 import { parseFunctionRef } from '@patchwise/manifest';
 
@@ -17,7 +18,9 @@ export type ScenarioEvent =
   | { readonly type: 'log'; readonly record: LogRecord }
   | { readonly type: 'decision'; readonly decision: Decision }
   | { readonly type: 'step'; readonly index: number; readonly name: string; readonly line?: number }
-  | { readonly type: 'expect'; readonly result: ExpectationResult };
+  | { readonly type: 'expect'; readonly result: ExpectationResult }
+  /** After a step that changed them: every patched function's stack, newest first. */
+  | { readonly type: 'stacks'; readonly stacks: readonly FunctionStack[] };
 
 export interface ScenarioResult {
   readonly scenario: Scenario;
@@ -90,6 +93,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     h.pids.push(task.pid);
   }
   let failure: ScenarioResult['failure'];
+  let lastStacks = '[]';
+  const noteStacks = () => {
+    const stacks = functionStacks(machine);
+    const key = JSON.stringify(stacks);
+    if (key !== lastStacks) events.push({ type: 'stacks', stacks });
+    lastStacks = key;
+  };
   for (const step of scenario.steps) {
     h.step = step.index;
     h.stepLine = step.line;
@@ -103,6 +113,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       break;
     } finally {
       for (const result of h.expectations.slice(before)) events.push({ type: 'expect', result });
+      noteStacks();
     }
   }
   const passed = !failure && h.expectations.every((e) => e.passed);

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decisionRecord } from '@patchwise/core';
-import { loadScenario, runScenario, saveState, SCENARIO_STEPS, type Scenario, type ScenarioResult } from '@patchwise/scenario';
+import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
 import { commandPolicies, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
 import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { ExitCode } from '../exit-codes.js';
@@ -14,12 +14,14 @@ import { Progress } from '../progress.js';
 import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
 
 export interface RunOptions extends ConfigOptions {
+  /** Show every patched function's stack whenever a step changes them. */
+  readonly stacks?: boolean;
   readonly decisions?: string;
   readonly format?: 'text' | 'json';
   readonly saveState?: string;
 }
 
-function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
+function printText(out: Output, result: ScenarioResult, policies: PolicySet, showStacks: boolean): void {
   const { scenario } = result;
   out.out(out.style('bold', `▶ ${scenario.name}`) + out.style('dim', `  (${scenario.file}; policies: ${policies.source})`));
   const hidden = new Set<string>();
@@ -31,6 +33,10 @@ function printText(out: Output, result: ScenarioResult, policies: PolicySet): vo
       if (event.record.text.includes('tainting kernel')) continue;
       if (event.record.site === 'patchwise' && hidden.delete(event.record.text)) continue;
       out.out(`  ${logLine(out, event.record)}`);
+    } else if (event.type === 'stacks') {
+      if (!showStacks) continue;
+      const lines = event.stacks.length ? event.stacks.map(stackLine) : ['(no function patched)'];
+      lines.forEach((line, i) => out.out(out.style('cyan', `    ${i === 0 ? '≡ stacks' : '        '}  ${line}`)));
     } else if (event.type === 'expect') {
       const { passed, message, line } = event.result;
       const where = line ? out.style('dim', ` (${scenario.file}:${line})`) : '';
@@ -43,7 +49,7 @@ function printText(out: Output, result: ScenarioResult, policies: PolicySet): vo
   out.out(`  ${verdict} ${scenario.name}: ${held}/${result.expectations.length} expectations held, ${result.decisions.length} decisions\n`);
 }
 
-function printJson(out: Output, result: ScenarioResult): void {
+function printJson(out: Output, result: ScenarioResult, showStacks: boolean): void {
   const { scenario } = result;
   const emit = (value: object) => out.out(JSON.stringify(value));
   emit({ type: 'scenario', name: scenario.name, file: scenario.file, policies: result.policies.map((p) => ({ name: p.name, version: p.version, severity: p.severity })) });
@@ -51,6 +57,7 @@ function printJson(out: Output, result: ScenarioResult): void {
     if (event.type === 'log') emit({ type: 'log', time: event.record.time, level: event.record.level, text: event.record.text });
     else if (event.type === 'decision') emit({ type: 'decision', ...decisionRecord(event.decision) });
     else if (event.type === 'expect') emit({ type: 'expect', ...event.result });
+    else if (event.type === 'stacks' && showStacks) emit({ type: 'stacks', stacks: event.stacks });
   }
   emit({ type: 'result', name: scenario.name, passed: result.passed, ...(result.failure ? { failure: result.failure } : {}) });
 }
@@ -71,8 +78,8 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     progress.clear();
     results.push(result);
     if (options.decisions) appendDecisions(options.decisions, result.decisions);
-    if (options.format === 'json') printJson(out, result);
-    else printText(out, result, set);
+    if (options.format === 'json') printJson(out, result, options.stacks === true);
+    else printText(out, result, set, options.stacks === true);
   }
   if (options.saveState) {
     const last = results.at(-1);
@@ -101,6 +108,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
     .option(...DECISIONS_OPTION)
+    .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
     .addHelpText(
       'after',
