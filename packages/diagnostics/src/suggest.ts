@@ -1,20 +1,30 @@
-import { closest, distance } from 'fastest-levenshtein';
+import { distance } from 'fastest-levenshtein';
 
 /**
  * The candidate closest to `word`, when it is close enough to be a likely typo, else `undefined`.
  * Close enough: a third of the word's length, and at least 2 edits for words of 4 letters or more
- * (Levenshtein counts a swap of two letters, `audti` for `audit`, as 2).
+ * (Levenshtein counts a swap of two letters, `audti` for `audit`, as 2). Case does not count:
+ * `VENDOR` is as plainly `vendor` as `vendr` is.
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const nearest = closest(word, [...candidates]);
-  const best = distance(word, nearest);
-  // Among equally near candidates prefer one with the same letters (`laod` is `load`, not `log`).
-  const letters = (w: string) => [...w].sort().join('');
-  const tied = candidates.filter((c) => distance(word, c) === best);
-  const pick = tied.find((c) => letters(c) === letters(word)) ?? nearest;
+  const lower = word.toLowerCase();
+  const letters = (w: string) => [...w.toLowerCase()].sort().join('');
+  const own = letters(word);
+  // Nearest ignoring case; among equally near ones prefer one with the same letters (`laod` is
+  // `load`, not `log`), then the one nearest with case (`Log` is `log`, not `LOG`), then the first.
+  let best: { candidate: string; rank: readonly [number, number, number] } | undefined;
+  for (const candidate of candidates) {
+    const rank = [distance(lower, candidate.toLowerCase()), letters(candidate) === own ? 0 : 1, distance(word, candidate)] as const;
+    if (!best || rank[0] < best.rank[0] || (rank[0] === best.rank[0] && (rank[1] < best.rank[1] || (rank[1] === best.rank[1] && rank[2] < best.rank[2])))) {
+      best = { candidate, rank };
+    }
+  }
+  if (!best) return undefined;
+  const edits = best.rank[0];
   const allowed = Math.max(word.length >= 4 ? 2 : 1, Math.floor(word.length / 3));
-  return best <= allowed ? pick : undefined;
+  // As many edits as letters rewrites the whole word: an empty or one-letter word is no typo of
+  // another one-letter word (`x` is not `a`).
+  return edits <= allowed && edits < word.length ? best.candidate : undefined;
 }
 
 /** `" (did you mean `x`?)"` or the empty string. */

@@ -1,7 +1,7 @@
 /**
  * Parsing YAML (and JSON, a subset) so that every value can be traced back to its line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { Diagnostic } from './diagnostic.js';
 
 /** A path inside a document: keys and indexes. */
@@ -72,13 +72,24 @@ export class YamlSource {
     if (error) {
       const pos = lines.linePos(error.pos[0]);
       const overflow = /call stack/i.test(error.message);
+      // The parser's own text for a second document names its API (`YAML.parseAllDocuments()`),
+      // which a user writing a config or a manifest can do nothing with.
+      const multiple = error.code === 'MULTIPLE_DOCS';
       throw new Diagnostic({
         code: 'PW_SYNTAX',
         file,
         line: pos.line,
         column: pos.col,
-        reason: overflow ? `the document is ${TOO_DEEP}` : `invalid YAML: ${firstLine(error.message)}`,
-        hint: overflow ? 'flatten the structure' : 'fix the syntax at that place (quote values that contain `: ` or start with a special character)',
+        reason: overflow
+          ? `the document is ${TOO_DEEP}`
+          : multiple
+            ? 'invalid YAML: a second document starts here; a file holds one document'
+            : `invalid YAML: ${firstLine(error.message)}`,
+        hint: overflow
+          ? 'flatten the structure'
+          : multiple
+            ? 'remove the `---` (or `...`) line and what follows it, or put each document in a file of its own'
+            : 'fix the syntax at that place (quote values that contain `: ` or start with a special character)',
       });
     }
     const problem = checkTree(doc);
@@ -112,7 +123,16 @@ export class YamlSource {
     let found = node as Node | null;
     for (const [index, part] of path.entries()) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === part);
+        // Paths come from the plain value (`toJS`, a schema's issue path), where every key is a
+        // string: `1:` or `true:` in the text is the key `'1'` or `'true'` there. Match the key as
+        // written first, then as the plain value names it.
+        const keyOf = (item: Pair) => (isScalar(item.key) ? item.key.value : item.key);
+        const pair =
+          node.items.find((item) => keyOf(item) === part) ??
+          node.items.find((item) => {
+            const key = keyOf(item);
+            return (typeof key === 'number' || typeof key === 'boolean' || key === null) && String(key ?? '') === String(part);
+          });
         if (!pair) break;
         const last = index === path.length - 1;
         found = ((options.key && last ? pair.key : (pair.value ?? pair.key)) ?? null) as Node | null;

@@ -2,17 +2,71 @@
  * Reading manifests from YAML/JSON text or objects, with errors that point at the field.
  */
 import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parseFunctionRef, VMLINUX } from './normalize.js';
-import { ActionSchema, MANIFEST_KEYS, PatchManifestSchema, type ManifestFunction, type PatchManifest } from './schema.js';
+import { ActionSchema, PatchManifestSchema, type ManifestFunction, type PatchManifest } from './schema.js';
 
-function issueText(issue: z.core.$ZodIssue): string {
+type Path = (string | number)[];
+
+/**
+ * The keys an object of `schema` may have at `path` (every option's, through a union), for
+ * did-you-mean: an unknown key is as likely a typo inside `objects[0]` as at the top.
+ */
+function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  if (schema instanceof z.ZodOptional) return keysAt(schema.unwrap(), path);
+  if (schema instanceof z.ZodUnion) return [...new Set((schema.options as readonly z.core.$ZodType[]).flatMap((o) => keysAt(o, path)))];
+  const [head, ...rest] = path;
+  if (schema instanceof z.ZodObject) {
+    if (head === undefined) return Object.keys(schema.shape);
+    const inner = typeof head === 'string' ? (schema.shape as Record<string, z.core.$ZodType | undefined>)[head] : undefined;
+    return inner ? keysAt(inner, rest) : [];
+  }
+  if (schema instanceof z.ZodArray && typeof head === 'number') return keysAt(schema.element, rest);
+  if (schema instanceof z.ZodRecord && head !== undefined) return keysAt(schema.valueType, rest);
+  return [];
+}
+
+/** What is wrong, in words; `schema` is what the issue's path is relative to. */
+function issueText(issue: z.core.$ZodIssue, schema: z.core.$ZodType): string {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    const where = issue.path.length === 0 ? suggestion(key, MANIFEST_KEYS) : '';
-    return `unknown key \`${key}\`${where}`;
+    return `unknown key \`${key}\`${suggestion(key, keysAt(schema, issue.path))}`;
+  }
+  const received = /received (\w+)$/.exec(issue.message)?.[1];
+  const last = issue.path.at(-1);
+  // "expected string, received undefined" is zod's way to say a required key is not there.
+  if (issue.code === 'invalid_type' && received === 'undefined' && typeof last === 'string') {
+    return `missing key \`${last}\` (expected ${issue.expected})`;
+  }
+  // zod says only "Invalid input" when a value fits none of a union's types (a function given as a
+  // number): name the types it may have, from each option's own complaint.
+  if (issue.code === 'invalid_union') {
+    const firsts = issue.errors.map((errors) => errors[0]);
+    const types = firsts.map((i) => (i?.code === 'invalid_type' && i.path.length === 0 ? i.expected : undefined));
+    const got = firsts[0] && /received (\w+)$/.exec(firsts[0].message)?.[1];
+    if (types.length > 0 && types.every((t) => t !== undefined)) {
+      return `expected ${[...new Set(types)].join(' or ')}${got ? `, received ${got}` : ''}`;
+    }
   }
   return issue.message.replace(/^Invalid input: /, '');
+}
+
+/**
+ * A union issue ("Invalid input") where the value has the type of one option only, e.g. a map for
+ * a function (the string form does not apply): that option's own issue, which says what is wrong
+ * (`name` missing), with its path made whole. An unknown key first, as everywhere.
+ */
+function narrowUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  let current = issue;
+  while (current.code === 'invalid_union') {
+    const wrongType = (errors: z.core.$ZodIssue[]) => errors.length === 1 && errors[0]?.code === 'invalid_type' && errors[0].path.length === 0;
+    const fitting = current.errors.filter((errors) => !wrongType(errors));
+    const errors = fitting.length === 1 ? fitting[0] : undefined;
+    const inner = errors && (errors.find((i) => i.code === 'unrecognized_keys') ?? errors[0]);
+    if (!inner) break;
+    current = { ...inner, path: [...current.path, ...inner.path] };
+  }
+  return current;
 }
 
 const STAGES = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'];
@@ -23,28 +77,53 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   return path.reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[key] : undefined), value);
 }
 
-/** The step of a callback (`prePatch: [...]`) that matches no action, and why. */
-function actionProblem(value: unknown, path: (string | number)[]): { path: (string | number)[]; reason: string } | undefined {
+/**
+ * The callback list an issue is in (`objects[i].callbacks.STAGE` or `callbacks.ID.STAGE`), and the
+ * step, if the issue is inside one. Every problem there is said the same way, by `actionProblem`:
+ * zod reports some of them (`fail: 5`, an unknown key in `shadowAlloc`) as plain issues of the one
+ * action they nearly match, not as a union failure.
+ */
+function callbackAt(path: Path): { stage: Path; step: number | undefined } | undefined {
+  const at = path[0] === 'callbacks' ? 2 : path[0] === 'objects' && path[2] === 'callbacks' ? 3 : -1;
+  const stage = path[at];
+  if (at < 0 || typeof stage !== 'string' || !STAGES.includes(stage)) return undefined;
+  const step = path[at + 1];
+  return { stage: path.slice(0, at + 1), step: typeof step === 'number' ? step : undefined };
+}
+
+/**
+ * The step of a callback (`prePatch: [...]`) that matches no action, and why: step `only` when
+ * given, else the first such step.
+ */
+function actionProblem(value: unknown, path: Path, only?: number): { path: Path; reason: string; key: boolean } | undefined {
   const stage = path.at(-1);
   if (typeof stage !== 'string' || !STAGES.includes(stage)) return undefined;
   const steps = valueAt(value, path);
-  if (!Array.isArray(steps)) return { path, reason: `\`${stage}\` takes a list of actions` };
+  if (!Array.isArray(steps)) return { path, reason: `\`${stage}\` takes a list of actions`, key: false };
   for (const [i, step] of steps.entries()) {
+    if (only !== undefined && i !== only) continue;
     const keys = typeof step === 'object' && step !== null && !Array.isArray(step) ? Object.keys(step) : [];
     const key = keys.length === 1 ? (keys[0] as string) : undefined;
     const option = ACTION_OPTIONS.find((o) => key !== undefined && key in o.shape);
     if (!key || !option) {
       const what = key ? `unknown action \`${key}\`${suggestion(key, ACTIONS)}` : 'an action is a one-key map like `log: text`';
-      return { path: [...path, i], reason: `step ${i + 1} of \`${stage}\`: ${what}` };
+      return { path: [...path, i], reason: `step ${i + 1} of \`${stage}\`: ${what}`, key: false };
     }
     const checked = option.safeParse(step);
     if (checked.success) continue;
-    const first = checked.error.issues[0] as z.core.$ZodIssue;
+    const issues = checked.error.issues;
+    // As for the manifest: an unknown key (a typo) first.
+    const first = narrowUnion((issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
+    const unknownKey = first.code === 'unrecognized_keys' ? first.keys[0] : undefined;
     const reason =
       key === 'fail' && first.path.length <= 1
         ? '`fail` takes a negative errno or its name (e.g. `-19` or `ENODEV`)'
-        : `\`${key}\`: ${issueText(first)}`;
-    return { path: [...path, i, ...(first.path as (string | number)[])], reason: `step ${i + 1} of \`${stage}\`: ${reason}` };
+        : `\`${key}\`: ${issueText(first, option)}`;
+    return {
+      path: [...path, i, ...(first.path as Path), ...(unknownKey === undefined ? [] : [unknownKey])],
+      reason: `step ${i + 1} of \`${stage}\`: ${reason}`,
+      key: unknownKey !== undefined,
+    };
   }
   return undefined;
 }
@@ -120,18 +199,20 @@ export function parseManifest(
   }
   const issues = result.error.issues;
   // An unknown key (a typo) explains more than the errors it causes: report it first, at the key.
-  const issue = (issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue;
+  const issue = narrowUnion((issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
   const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  // "Invalid input" for a callback says nothing: find the action at fault.
-  const detail = issue.code === 'invalid_union' ? actionProblem(value, issue.path as (string | number)[]) : undefined;
-  const inner = detail?.path ?? [...(issue.path as (string | number)[]), ...(unknownKey === undefined ? [] : [unknownKey])];
+  // A problem inside a callback is said as the step and the action at fault ("Invalid input" for a
+  // callback says nothing).
+  const callback = callbackAt(issue.path as Path);
+  const detail = callback ? actionProblem(value, callback.stage, callback.step) : undefined;
+  const inner = detail?.path ?? [...(issue.path as Path), ...(unknownKey === undefined ? [] : [unknownKey])];
   const path = [...(where.path ?? []), ...inner];
   throw new Diagnostic({
     code: 'PW_MANIFEST',
     ...(where.file ? { file: where.file } : {}),
     ...(path.length ? { path: formatPath(path) } : {}),
-    ...where.locate?.(path, { key: unknownKey !== undefined }),
-    reason: `invalid patch manifest: ${detail?.reason ?? issueText(issue)}`,
+    ...where.locate?.(path, { key: detail ? detail.key : unknownKey !== undefined }),
+    reason: `invalid patch manifest: ${detail?.reason ?? issueText(issue, PatchManifestSchema)}`,
     hint: detail ? `the actions are ${ACTIONS.map((a) => `\`${a}\``).join(', ')}; see packages/manifest/README.md` : 'see the manifest format in packages/manifest/README.md',
   });
 }

@@ -8,7 +8,7 @@
  * globals.
  */
 import assert from 'node:assert/strict';
-import { errnoName, type Decision, type Finding } from '@patchwise/core';
+import { Errno, errnoName, type Decision, type Finding } from '@patchwise/core';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { applyPolicies, type Policy, type Severity } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
@@ -70,8 +70,29 @@ export interface CaseOutcome {
   readonly machine: Machine;
 }
 
-const describeOp = (c: TesterOperation): string =>
-  'enable' in c ? `enable ${c.enable.name}` : 'disable' in c ? `disable ${c.disable}` : `load module ${c.loadModule}`;
+/** A case as JavaScript may hand it over: any number of operations, each possibly undefined. */
+type LooseOperation = { readonly enable?: PatchManifest; readonly disable?: string; readonly loadModule?: string };
+
+const OPERATIONS = ['enable', 'disable', 'loadModule'] as const;
+
+// Tolerant of malformed cases: `run` computes titles before any case is checked.
+const describeOp = (c: LooseOperation): string =>
+  c.enable !== undefined
+    ? `enable ${c.enable.name}`
+    : c.disable !== undefined
+      ? `disable ${c.disable}`
+      : c.loadModule !== undefined
+        ? `load module ${c.loadModule}`
+        : 'no operation';
+
+/** The case in messages: its name (when it has one) and its operation, as `assert*` runs without `run`'s titles. */
+const label = (c: BaseCase & LooseOperation): string => (c.name === undefined ? describeOp(c) : `'${c.name}' (${describeOp(c)})`);
+
+/**
+ * The codes the core gives a gate that throws, rejects, times out or reports a malformed finding
+ * (packages/core/src/hook-system.ts). They deny, so an invalid case could list one and pass.
+ */
+const CRASHES = new Set(['policy-threw', 'policy-rejected', 'policy-timeout', 'policy-bad-finding']);
 
 export class PolicyTester {
   /** Set these to your framework's functions (default: the globals, when present). */
@@ -109,24 +130,44 @@ export class PolicyTester {
 
   async assertValid(policy: Policy, c: ValidCase): Promise<void> {
     const outcome = await this.runCase(policy, c);
+    assertNoCrash(policy, outcome, c);
     const errors = outcome.findings.filter((f) => f.severity === 'error');
-    assert.deepEqual(errors.map(summary), [], `expected no error findings for ${describeOp(c)}${dump(outcome)}`);
-    assert.equal(outcome.result, 0, `expected ${describeOp(c)} to succeed, got ${errnoName(outcome.result)}${dump(outcome)}`);
-    checkFindings(outcome.findings.filter((f) => f.severity === 'warn'), c.warnings ?? [], 'warning', outcome);
+    assert.deepEqual(errors.map(summary), [], `expected no error findings for ${label(c)}${dump(outcome)}`);
+    assert.equal(outcome.result, 0, `expected ${label(c)} to succeed, got ${errnoName(outcome.result)}${dump(outcome)}`);
+    checkFindings(outcome.findings.filter((f) => f.severity === 'warn'), c.warnings ?? [], 'warning', outcome, c);
   }
 
   async assertInvalid(policy: Policy, c: InvalidCase): Promise<void> {
-    if (c.errors.length === 0) throw new Error('an invalid case must list at least one expected error');
+    // JavaScript callers (and `as` casts) can leave `errors` out: say so rather than hit a TypeError.
+    const errors: unknown = c.errors;
+    if (!Array.isArray(errors) || errors.length === 0) {
+      const what = errors === undefined ? 'has no `errors`' : Array.isArray(errors) ? 'has empty `errors`' : '`errors` is not an array';
+      throw new Error(`PolicyTester: invalid case ${label(c)} ${what}: list the error findings expected (at least one); a case the policy allows belongs in \`valid\``);
+    }
     const outcome = await this.runCase(policy, c);
-    checkFindings(outcome.findings.filter((f) => f.severity === 'error'), c.errors, 'error', outcome);
-    assert.equal(outcome.result, -1, `expected ${describeOp(c)} to be refused with EPERM, got ${errnoName(outcome.result)}${dump(outcome)}`);
-    checkFindings(outcome.findings.filter((f) => f.severity === 'warn'), c.warnings ?? [], 'warning', outcome);
+    assertNoCrash(policy, outcome, c);
+    checkFindings(outcome.findings.filter((f) => f.severity === 'error'), c.errors, 'error', outcome, c);
+    assert.equal(outcome.result, -Errno.EPERM, `expected ${label(c)} to be refused with EPERM, got ${errnoName(outcome.result)}${dump(outcome)}`);
+    checkFindings(outcome.findings.filter((f) => f.severity === 'warn'), c.warnings ?? [], 'warning', outcome, c);
   }
 
   /** Run one case and return what happened, without asserting. */
   async runCase(policy: Policy, input: BaseCase & TesterOperation): Promise<CaseOutcome> {
-    const c = { ...this.defaults, ...input };
-    const manifests = [...(c.installed ?? []), ...('enable' in c ? [c.enable] : [])].map((m, i) =>
+    const c: BaseCase & LooseOperation = { ...this.defaults, ...input };
+    // Checked here, not by the types alone: JavaScript cases (and spreads) can carry none or several.
+    const operations = OPERATIONS.filter((key) => c[key] !== undefined);
+    if (operations.length !== 1) {
+      const found = operations.length === 0 ? 'none' : operations.map((key) => `\`${key}\``).join(' and ');
+      const which = c.name === undefined ? 'a case' : `case '${c.name}'`;
+      throw new Error(`PolicyTester: ${which} needs exactly one operation, \`enable\`, \`disable\` or \`loadModule\` (it has ${found})`);
+    }
+    if (c.disable !== undefined && !(c.installed ?? []).some((m) => m.name === c.disable)) {
+      // Otherwise the write fails with ENOENT before any policy runs: a set-up mistake, not a verdict.
+      const names = (c.installed ?? []).map((m) => `'${m.name}'`).join(', ') || 'none';
+      const which = c.name === undefined ? '' : `case '${c.name}': `;
+      throw new Error(`PolicyTester: ${which}cannot disable '${c.disable}': it is not in \`installed\` (installed: ${names})`);
+    }
+    const manifests = [...(c.installed ?? []), ...(c.enable !== undefined ? [c.enable] : [])].map((m, i) =>
       parseManifest(m, { path: i < (c.installed?.length ?? 0) ? ['installed', i] : ['enable'] }),
     );
     const epoch = typeof c.now === 'string' ? Date.parse(c.now) : c.now;
@@ -135,10 +176,10 @@ export class PolicyTester {
       modules: [],
       kernelFunctions: kernelFunctionsOf(manifests),
       ...(c.kernel ? { release: c.kernel } : {}),
-      ...(epoch !== undefined && !Number.isNaN(epoch) ? { epoch } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
     });
     const moduleFunctions = moduleFunctionsOf(manifests);
-    const targetNames = new Set([...(c.modules ?? []), ...('loadModule' in c ? [c.loadModule] : [])]);
+    const targetNames = new Set([...(c.modules ?? []), ...(c.loadModule !== undefined ? [c.loadModule] : [])]);
     for (const name of targetNames) {
       machine.addModule({ name, symbols: (moduleFunctions.get(name) ?? []).map((fn) => ({ name: fn })) });
     }
@@ -152,9 +193,9 @@ export class PolicyTester {
     const decisions: Decision[] = [];
     machine.livepatch.hooks.decision.tap('policy-tester', (d) => decisions.push(d));
     let result: number;
-    if ('enable' in c) result = await machine.insmod(c.enable.name);
-    else if ('disable' in c) result = await machine.write(`/sys/kernel/livepatch/${c.disable}/enabled`, '0');
-    else result = await machine.insmod(c.loadModule);
+    if (c.enable !== undefined) result = await machine.insmod(c.enable.name);
+    else if (c.disable !== undefined) result = await machine.write(`/sys/kernel/livepatch/${c.disable}/enabled`, '0');
+    else result = await machine.insmod(c.loadModule!);
     return { result, decisions, findings: decisions.flatMap((d) => d.findings), machine };
   }
 }
@@ -167,23 +208,42 @@ async function expectOk(pending: Promise<number>, what: string): Promise<void> {
 const summary = (f: Finding) => `${f.code}: ${f.message}`;
 
 function dump(outcome: CaseOutcome): string {
-  if (outcome.findings.length === 0) return '';
+  if (outcome.findings.length === 0) return '\nfindings: none';
   return `\nfindings:\n${outcome.findings.map((f) => `  [${f.severity}] ${f.policy}/${f.code}: ${f.message}`).join('\n')}`;
 }
 
-function checkFindings(actual: readonly Finding[], expected: readonly ExpectedFinding[], kind: string, outcome: CaseOutcome): void {
+/**
+ * A policy under test that crashed fails the case, whatever it expects: like ESLint's RuleTester,
+ * where a rule that throws never passes. (A message id of the policy's own with such a code counts
+ * as a finding.) `runCase` still returns these findings, for tests about failing closed.
+ */
+function assertNoCrash(policy: Policy, outcome: CaseOutcome, c: BaseCase & LooseOperation): void {
+  // `?? {}`: definePolicy lets a JavaScript policy leave `messages` out.
+  const crash = outcome.findings.find((f) => f.policy === policy.name && CRASHES.has(f.code) && !Object.hasOwn(policy.meta.messages ?? {}, f.code));
+  if (crash) assert.fail(`the policy crashed in ${label(c)}: ${crash.code}: ${crash.message}`);
+}
+
+function checkFindings(
+  actual: readonly Finding[],
+  expected: readonly ExpectedFinding[],
+  kind: string,
+  outcome: CaseOutcome,
+  c: BaseCase & LooseOperation,
+): void {
   assert.deepEqual(
     actual.map((f) => f.code),
     expected.map((e) => (typeof e === 'string' ? e : e.code)),
-    `${kind} codes differ${dump(outcome)}`,
+    `${kind} codes differ for ${label(c)}${dump(outcome)}`,
   );
   expected.forEach((e, i) => {
     const f = actual[i];
     if (typeof e === 'string' || !f) return;
+    const which = `${kind} ${i + 1} (${f.code}) of ${label(c)}`;
     for (const [key, value] of Object.entries(e.data ?? {})) {
-      assert.deepEqual(f.data[key], value, `${kind} ${i + 1} (${f.code}): data \`${key}\` differs`);
+      assert.deepEqual(f.data[key], value, `${which}: data \`${key}\` differs`);
     }
-    if (typeof e.message === 'string') assert.equal(f.message, e.message, `${kind} ${i + 1} (${f.code}): message differs`);
-    else if (e.message) assert.match(f.message, e.message, `${kind} ${i + 1} (${f.code}): message does not match`);
+    if (typeof e.message === 'string') assert.equal(f.message, e.message, `${which}: message differs`);
+    // assert.match with a message of ours prints neither side: show the finding's message.
+    else if (e.message) assert.match(f.message, e.message, `${which}: message ${JSON.stringify(f.message)} does not match ${String(e.message)}`);
   });
 }
