@@ -35,8 +35,15 @@ export function parseFunctionRef(text: string): { object: string; name: string; 
 function normalFunction(spec: ManifestFunction, defaultObject: string): NormalFunction {
   const ref = typeof spec === 'string' ? parseFunctionRef(spec) : { object: spec.object ?? defaultObject, name: spec.name, sympos: spec.sympos ?? 0 };
   const object = typeof spec === 'string' && !spec.includes(':') ? defaultObject : ref.object;
+  // Two functions of one name told apart by `sympos` need two replacements: the second and later
+  // positions get their own symbol, or one `output` would silently serve both.
+  const suffix = ref.sympos > 1 ? `_${ref.sympos}` : '';
   const newName =
-    typeof spec === 'object' && spec.new ? spec.new : object === VMLINUX ? `livepatch_${ref.name}` : `livepatch_${object}_${ref.name}`;
+    typeof spec === 'object' && spec.new
+      ? spec.new
+      : object === VMLINUX
+        ? `livepatch_${ref.name}${suffix}`
+        : `livepatch_${object}_${ref.name}${suffix}`;
   return { object, name: ref.name, sympos: ref.sympos, newName, output: typeof spec === 'object' ? spec.output : undefined };
 }
 

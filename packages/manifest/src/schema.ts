@@ -52,7 +52,7 @@ export const FunctionSchema = z.union([
     object: z.string().regex(MODULE).optional(),
     /** 0 or omitted: the name is unique in the object; N: its N-th occurrence. */
     sympos: z.number().int().nonnegative().optional(),
-    /** The replacement's symbol (default `livepatch_<name>`; `livepatch_<module>_<name>` in a module). */
+    /** The replacement's symbol (default `livepatch_<name>`; `livepatch_<module>_<name>` in a module; `_<sympos>` added for a position past the first). */
     new: z.string().regex(SYMBOL).optional(),
     /** What the replacement returns (e.g. the text a /proc show function prints). */
     output: z.string().optional(),

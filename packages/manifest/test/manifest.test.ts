@@ -442,7 +442,7 @@ describe('normalisation: the short form and the objects form', () => {
           { object: 'vmlinux', name: 'meminfo_proc_show', sympos: 0, newName: 'my_meminfo', output: 'x\n' },
         ],
       },
-      { name: 'acme_drv', callbacks: undefined, functions: [{ object: 'acme_drv', name: 'acme_read', sympos: 2, newName: 'livepatch_acme_drv_acme_read', output: undefined }] },
+      { name: 'acme_drv', callbacks: undefined, functions: [{ object: 'acme_drv', name: 'acme_read', sympos: 2, newName: 'livepatch_acme_drv_acme_read_2', output: undefined }] },
     ];
     expect(normalObjects(parseManifest(short))).toEqual(expected);
     expect(normalObjects(parseManifest(full))).toEqual(expected);
@@ -458,7 +458,7 @@ describe('normalisation: the short form and the objects form', () => {
     expect(drv?.callbacks).toEqual({ prePatch: [{ log: 'preparing acme_drv' }] });
     expect(drv?.functions.map((f) => [f.name, f.sympos, f.newName])).toEqual([
       ['acme_read', 0, 'livepatch_acme_drv_acme_read'],
-      ['acme_helper', 2, 'livepatch_acme_drv_acme_helper'],
+      ['acme_helper', 2, 'livepatch_acme_drv_acme_helper_2'],
     ]);
     expect(vmlinux?.functions.map((f) => [f.name, f.output])).toEqual([
       ['cmdline_proc_show', undefined],
@@ -563,7 +563,7 @@ describe('to a livepatch module', () => {
     expect(def.states).toEqual([{ id: 3, version: 1 }]);
     expect(def.metadata).toEqual(manifestMetadata(m));
     expect(def.objects).toEqual([
-      { name: 'acme_drv', funcs: [{ oldName: 'acme_read', newFunc: 'livepatch_acme_drv_acme_read', oldSympos: 2 }], callbacks: {} },
+      { name: 'acme_drv', funcs: [{ oldName: 'acme_read', newFunc: 'livepatch_acme_drv_acme_read_2', oldSympos: 2 }], callbacks: {} },
       { name: null, funcs: [{ oldName: 'cmdline_proc_show', newFunc: 'livepatch_cmdline_proc_show' }], callbacks: {} },
     ]);
     const plain = patchDefinition({ name: 'q', functions: ['f'] });
