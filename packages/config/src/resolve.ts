@@ -6,13 +6,13 @@
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Diagnostic, formatPath, suggestion } from '@patchwise/diagnostics';
+import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, suggestion, type IssuePlace } from '@patchwise/diagnostics';
 import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
 import { BUILTIN_LOADERS, BUILTIN_PLUGINS } from './builtins.js';
 import { importModule } from './import.js';
 import { PRESETS, type Preset } from './presets.js';
-import { CONFIG_KEYS, ConfigSchema, PLUGIN_KEYS, PluginSettingSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
+import { ConfigSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
 import { loadFile, type LoadedFile } from './source.js';
 
 /** Where a value came from: a file, a preset, or the default. */
@@ -68,51 +68,36 @@ function where(layer: Layer, path: (string | number)[], options: { key?: boolean
   return { ...(isFile ? { file: layer.origin } : {}), path: formatPath([...(layer.prefix ?? []), ...path]), ...layer.locate(path, options) };
 }
 
-const pluginObject = (PluginSettingSchema.options as readonly z.ZodType[])[1] as z.ZodType;
+/** What a plugin entry is, for when it is neither a string nor an object. */
+const PLUGIN_FORMS = 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`';
+const PLUGIN_VALUE = 'a package name, a relative path, or a policy made with `definePolicy`';
 
-/** The reason, the path, and whether the path ends at an unknown key (located at the key). */
-function issueReason(issue: z.core.$ZodIssue, raw: unknown): { reason: string; path: (string | number)[]; key: boolean } {
-  const path = issue.path as (string | number)[];
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    const inPlugin = path[0] === 'plugins';
-    const known = inPlugin ? PLUGIN_KEYS : CONFIG_KEYS;
-    return { reason: `unknown key \`${key}\`${suggestion(key, known)}`, path: [...path, key], key: true };
-  }
-  if (issue.code === 'invalid_union' && path[0] === 'plugins' && path.length === 2) {
-    const value = (raw as { plugins?: unknown[] }).plugins?.[path[1] as number];
-    if (typeof value === 'object' && value !== null) {
-      // Not a string, so it is meant as `{ plugin, ... }`: say what is wrong with that object.
-      const result = pluginObject.safeParse(value);
-      const inner = result.success ? undefined : pickIssue(result.error.issues);
-      if (inner) {
-        const nested = issueReason({ ...inner, path: [...path, ...(inner.path as (string | number)[])] } as z.core.$ZodIssue, raw);
-        return nested;
-      }
-    }
-    return { reason: 'a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`', path, key: false };
-  }
-  if (issue.code === 'invalid_union' && path[0] === 'plugins' && path.at(-1) === 'plugin') {
-    return { reason: 'expected a package name, a relative path, or a policy made with `definePolicy`', path, key: false };
-  }
-  return { reason: `${issue.message.replace(/^Invalid (input|option): /, '')}`, path, key: false };
-}
-
-/** An unknown key explains more than the errors it causes elsewhere: report it first. */
-export function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
-  return issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+/**
+ * The config's own words where zod's say less: an entry of `plugins` that is neither form, and a
+ * `plugin` value that is missing or of no form it takes (zod can name no type for a policy object).
+ */
+function pluginReason(issue: z.core.$ZodIssue, place: IssuePlace): string | undefined {
+  const { path } = place;
+  if (path[0] !== 'plugins' || place.key === 'unknown') return undefined;
+  if (issue.code === 'invalid_union' && path.length === 2) return PLUGIN_FORMS;
+  // A string too short is said by zod; a value of no form it takes (union, custom check) here.
+  if (path.length !== 3 || path[2] !== 'plugin' || (issue.code !== 'invalid_union' && issue.code !== 'custom')) return undefined;
+  return place.key === 'missing' ? `missing key \`plugin\`: ${PLUGIN_VALUE}` : `expected ${PLUGIN_VALUE}`;
 }
 
 /** Check a raw config object against the schema. */
 export function validateConfig(raw: unknown, layer: Omit<Layer, 'config'>): PatchwiseConfig {
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data as PatchwiseConfig;
+  // An unknown key explains more than the errors it causes elsewhere: it comes first.
   const issue = pickIssue(result.error.issues) as z.core.$ZodIssue;
-  const { reason, path, key } = issueReason(issue, raw);
+  const place = issuePlace(issue);
+  // An unknown or missing key is named in the reason; any other problem is said of its place.
+  const at = place.path.length && !place.key ? `\`${formatPath(place.path)}\`: ` : '';
   throw new Diagnostic({
     code: 'PW_CONFIG',
-    ...where({ ...layer, config: {} }, path, { key }),
-    reason: `invalid config: ${path.length && !key ? `\`${formatPath(path)}\`: ` : ''}${reason}`,
+    ...where({ ...layer, config: {} }, place.path, { key: place.key === 'unknown' }),
+    reason: `invalid config: ${at}${pluginReason(issue, place) ?? describeIssue(issue, ConfigSchema)}`,
     hint: 'see the config reference in packages/config/README.md',
   });
 }

@@ -100,6 +100,34 @@ describe('wrong types', () => {
     expect(err).toMatchObject({ code: 'PW_CONFIG', path: 'gateTimeoutMs', line: 1 });
   });
 
+  it('`extends` of none of its types: the types it takes, not "Invalid input"', async () => {
+    const { err } = await failure({ 'patchwise.config.yaml': 'extends: 5\n' });
+    expect(err).toMatchObject({ code: 'PW_CONFIG', path: 'extends', line: 1, column: 10, reason: 'invalid config: `extends`: expected string or array, received number' });
+  });
+
+  it('a list of `extends` with a number in it: the entry, and what it should be', async () => {
+    const { err } = await failure({ 'patchwise.config.yaml': 'extends:\n  - ./base.yaml\n  - 5\n' });
+    expect(err).toMatchObject({ code: 'PW_CONFIG', path: 'extends[1]', line: 3, column: 5, reason: 'invalid config: `extends[1]`: expected string, received number' });
+  });
+
+  it('a plugin entry without `plugin`: the missing key, and what it takes', async () => {
+    const { err } = await failure({ 'patchwise.config.yaml': 'plugins:\n  - severity: warn\n' });
+    expect(err).toMatchObject({
+      code: 'PW_CONFIG',
+      path: 'plugins[0].plugin',
+      line: 2,
+      column: 5,
+      reason: 'invalid config: missing key `plugin`: a package name, a relative path, or a policy made with `definePolicy`',
+    });
+  });
+
+  it('a plugin entry of neither form, and a `plugin` of no form, in the config’s own words', async () => {
+    const entry = await failure({ 'patchwise.config.yaml': 'plugins:\n  - 5\n' });
+    expect(entry.err).toMatchObject({ path: 'plugins[0]', reason: 'invalid config: `plugins[0]`: a plugin is a name or path, or `{ plugin, options?, severity?, failOpen?, timeoutMs? }`' });
+    const plugin = await failure({ 'patchwise.config.yaml': 'plugins:\n  - plugin: 5\n' });
+    expect(plugin.err).toMatchObject({ path: 'plugins[0].plugin', reason: 'invalid config: `plugins[0].plugin`: expected a package name, a relative path, or a policy made with `definePolicy`' });
+  });
+
   it('an unknown severity', async () => {
     const { err } = await failure({ 'patchwise.config.yaml': 'plugins:\n  - plugin: vendor-tags\n    severity: fatal\n' });
     expect(err.code).toBe('PW_CONFIG');

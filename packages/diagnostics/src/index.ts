@@ -1,6 +1,8 @@
 export { Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
 export { didYouMean, suggestion } from './suggest.js';
 export { checkJson, formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
+export { describeIssue, issuePlace, narrowIssue, pickIssue } from './zod-issues.js';
 
 export type { DiagnosticInit, SourcePlace } from './diagnostic.js';
 export type { DocPath } from './yaml-source.js';
+export type { IssuePlace } from './zod-issues.js';

@@ -1,73 +1,12 @@
 /**
  * Reading manifests from YAML/JSON text or objects, with errors that point at the field.
  */
-import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
-import { z } from 'zod';
+import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
+import type { z } from 'zod';
 import { parseFunctionRef, VMLINUX } from './normalize.js';
 import { ActionSchema, PatchManifestSchema, type ManifestFunction, type PatchManifest } from './schema.js';
 
 type Path = (string | number)[];
-
-/**
- * The keys an object of `schema` may have at `path` (every option's, through a union), for
- * did-you-mean: an unknown key is as likely a typo inside `objects[0]` as at the top.
- */
-function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
-  if (schema instanceof z.ZodOptional) return keysAt(schema.unwrap(), path);
-  if (schema instanceof z.ZodUnion) return [...new Set((schema.options as readonly z.core.$ZodType[]).flatMap((o) => keysAt(o, path)))];
-  const [head, ...rest] = path;
-  if (schema instanceof z.ZodObject) {
-    if (head === undefined) return Object.keys(schema.shape);
-    const inner = typeof head === 'string' ? (schema.shape as Record<string, z.core.$ZodType | undefined>)[head] : undefined;
-    return inner ? keysAt(inner, rest) : [];
-  }
-  if (schema instanceof z.ZodArray && typeof head === 'number') return keysAt(schema.element, rest);
-  if (schema instanceof z.ZodRecord && head !== undefined) return keysAt(schema.valueType, rest);
-  return [];
-}
-
-/** What is wrong, in words; `schema` is what the issue's path is relative to. */
-function issueText(issue: z.core.$ZodIssue, schema: z.core.$ZodType): string {
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    return `unknown key \`${key}\`${suggestion(key, keysAt(schema, issue.path))}`;
-  }
-  const received = /received (\w+)$/.exec(issue.message)?.[1];
-  const last = issue.path.at(-1);
-  // "expected string, received undefined" is zod's way to say a required key is not there.
-  if (issue.code === 'invalid_type' && received === 'undefined' && typeof last === 'string') {
-    return `missing key \`${last}\` (expected ${issue.expected})`;
-  }
-  // zod says only "Invalid input" when a value fits none of a union's types (a function given as a
-  // number): name the types it may have, from each option's own complaint.
-  if (issue.code === 'invalid_union') {
-    const firsts = issue.errors.map((errors) => errors[0]);
-    const types = firsts.map((i) => (i?.code === 'invalid_type' && i.path.length === 0 ? i.expected : undefined));
-    const got = firsts[0] && /received (\w+)$/.exec(firsts[0].message)?.[1];
-    if (types.length > 0 && types.every((t) => t !== undefined)) {
-      return `expected ${[...new Set(types)].join(' or ')}${got ? `, received ${got}` : ''}`;
-    }
-  }
-  return issue.message.replace(/^Invalid input: /, '');
-}
-
-/**
- * A union issue ("Invalid input") where the value has the type of one option only, e.g. a map for
- * a function (the string form does not apply): that option's own issue, which says what is wrong
- * (`name` missing), with its path made whole. An unknown key first, as everywhere.
- */
-function narrowUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  let current = issue;
-  while (current.code === 'invalid_union') {
-    const wrongType = (errors: z.core.$ZodIssue[]) => errors.length === 1 && errors[0]?.code === 'invalid_type' && errors[0].path.length === 0;
-    const fitting = current.errors.filter((errors) => !wrongType(errors));
-    const errors = fitting.length === 1 ? fitting[0] : undefined;
-    const inner = errors && (errors.find((i) => i.code === 'unrecognized_keys') ?? errors[0]);
-    if (!inner) break;
-    current = { ...inner, path: [...current.path, ...inner.path] };
-  }
-  return current;
-}
 
 const STAGES = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'];
 const ACTION_OPTIONS = ActionSchema.options as readonly z.ZodObject[];
@@ -111,19 +50,14 @@ function actionProblem(value: unknown, path: Path, only?: number): { path: Path;
     }
     const checked = option.safeParse(step);
     if (checked.success) continue;
-    const issues = checked.error.issues;
     // As for the manifest: an unknown key (a typo) first.
-    const first = narrowUnion((issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
-    const unknownKey = first.code === 'unrecognized_keys' ? first.keys[0] : undefined;
+    const first = pickIssue(checked.error.issues) as z.core.$ZodIssue;
+    const place = issuePlace(first);
     const reason =
       key === 'fail' && first.path.length <= 1
         ? '`fail` takes a negative errno or its name (e.g. `-19` or `ENODEV`)'
-        : `\`${key}\`: ${issueText(first, option)}`;
-    return {
-      path: [...path, i, ...(first.path as Path), ...(unknownKey === undefined ? [] : [unknownKey])],
-      reason: `step ${i + 1} of \`${stage}\`: ${reason}`,
-      key: unknownKey !== undefined,
-    };
+        : `\`${key}\`: ${describeIssue(first, option)}`;
+    return { path: [...path, i, ...place.path], reason: `step ${i + 1} of \`${stage}\`: ${reason}`, key: place.key === 'unknown' };
   }
   return undefined;
 }
@@ -197,22 +131,20 @@ export function parseManifest(
       hint: problem.hint,
     });
   }
-  const issues = result.error.issues;
   // An unknown key (a typo) explains more than the errors it causes: report it first, at the key.
-  const issue = narrowUnion((issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
-  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const issue = pickIssue(result.error.issues) as z.core.$ZodIssue;
+  const place = issuePlace(issue);
   // A problem inside a callback is said as the step and the action at fault ("Invalid input" for a
   // callback says nothing).
-  const callback = callbackAt(issue.path as Path);
+  const callback = callbackAt(place.path);
   const detail = callback ? actionProblem(value, callback.stage, callback.step) : undefined;
-  const inner = detail?.path ?? [...(issue.path as Path), ...(unknownKey === undefined ? [] : [unknownKey])];
-  const path = [...(where.path ?? []), ...inner];
+  const path = [...(where.path ?? []), ...(detail?.path ?? place.path)];
   throw new Diagnostic({
     code: 'PW_MANIFEST',
     ...(where.file ? { file: where.file } : {}),
     ...(path.length ? { path: formatPath(path) } : {}),
-    ...where.locate?.(path, { key: detail ? detail.key : unknownKey !== undefined }),
-    reason: `invalid patch manifest: ${detail?.reason ?? issueText(issue, PatchManifestSchema)}`,
+    ...where.locate?.(path, { key: detail ? detail.key : place.key === 'unknown' }),
+    reason: `invalid patch manifest: ${detail?.reason ?? describeIssue(issue, PatchManifestSchema)}`,
     hint: detail ? `the actions are ${ACTIONS.map((a) => `\`${a}\``).join(', ')}; see packages/manifest/README.md` : 'see the manifest format in packages/manifest/README.md',
   });
 }

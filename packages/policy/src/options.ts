@@ -2,7 +2,7 @@
  * Validating a policy's options against its schema, with messages that name the option and what
  * was expected.
  */
-import { Diagnostic, formatPath, type SourcePlace } from '@patchwise/diagnostics';
+import { describeIssue, Diagnostic, formatPath, issuePlace, narrowIssue, type SourcePlace } from '@patchwise/diagnostics';
 import type { z } from 'zod';
 import type { Policy } from './define.js';
 
@@ -20,13 +20,18 @@ export function mergeDefaults(defaults: unknown, options: unknown): unknown {
   return merged;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `\`${k}\``).join(', ');
-    return `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys}`;
-  }
-  const message = issue.message.replace(/^Invalid (input|option): /, '');
-  return issue.path.length ? `option \`${formatPath(issue.path as (string | number)[])}\`: ${message}` : message;
+/**
+ * One problem with the options, said of the option it is in: `unknown option \`limt\` (did you mean
+ * \`limit\`?)`, `missing option \`limit\` (expected number)`, `option \`names[1]\`: expected string,
+ * received number`; inside an option's own object, `option \`nested\`: unknown key \`dpeth\` …`.
+ */
+function describeOptionIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType): string {
+  const narrowed = narrowIssue(issue);
+  const place = issuePlace(narrowed);
+  // An unknown or missing key is named in the sentence: say which option holds it, if any.
+  const option = place.key ? place.path.slice(0, -1) : place.path;
+  const text = describeIssue(narrowed, schema, { noun: option.length ? 'key' : 'option' });
+  return option.length ? `option \`${formatPath(option)}\`: ${text}` : text;
 }
 
 /**
@@ -61,7 +66,7 @@ export function validateOptions<S extends z.ZodType>(policy: Policy<S>, options:
     });
   }
   if (result.success) return result.data;
-  const problems = result.error.issues.map(describeIssue);
+  const problems = result.error.issues.map((issue) => describeOptionIssue(issue, schema));
   throw new Diagnostic({
     code: 'PW_POLICY_OPTIONS',
     ...where,

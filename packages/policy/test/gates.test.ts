@@ -250,7 +250,13 @@ describe('options', () => {
     meta: {
       docs: { description: 'has options' },
       messages: {},
-      schema: z.strictObject({ mode: z.enum(['strict', 'lax']), limit: z.number().int().positive(), names: z.array(z.string()) }),
+      schema: z.strictObject({
+        mode: z.enum(['strict', 'lax']),
+        limit: z.number().int().positive(),
+        names: z.array(z.string()),
+        when: z.union([z.number(), z.literal(false)]).optional(),
+        nested: z.strictObject({ depth: z.number() }).optional(),
+      }),
       defaults: { mode: 'strict', names: [] },
     },
     apply() {},
@@ -265,7 +271,12 @@ describe('options', () => {
     [{ limit: 3, mode: 'loose' }, /option `mode`: expected one of "strict"\|"lax"/],
     [{ limit: 'three' }, /option `limit`: expected number, received string/],
     [{ limit: 3, names: ['a', 4] }, /option `names\[1\]`: expected string, received number/],
-    [{ limit: 3, limt: 4 }, /unknown option `limt`/],
+    // `limt` → `limit`: 1 edit; `dpeth` → `depth`: a swapped pair, 2 edits for 5 letters.
+    [{ limit: 3, limt: 4 }, /unknown option `limt` \(did you mean `limit`\?\)/],
+    [{}, /missing option `limit` \(expected number\)/],
+    [{ limit: 3, nested: { depth: 1, dpeth: 2 } }, /option `nested`: unknown key `dpeth` \(did you mean `depth`\?\)/],
+    [{ limit: 3, nested: {} }, /option `nested`: missing key `depth` \(expected number\)/],
+    [{ limit: 3, when: true }, /option `when`: expected number or false, received boolean/],
   ])('name the option and what was expected: %j', (options, message) => {
     expect(() => apply(options)).toThrow(message);
     expect(() => apply(options)).toThrow(/invalid options for policy `with-options`/);

@@ -2,12 +2,12 @@
  * Reading a scenario file: every error points to the file, the line and the column.
  */
 import { dirname, resolve } from 'node:path';
-import { Diagnostic, formatPath, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
+import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import { parseOps, type CaseOp } from '@patchwise/kselftest';
 import { loadManifestFile, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { selftestModules } from '@patchwise/sim';
 import type { z } from 'zod';
-import { SCENARIO_KEYS, ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
+import { ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
 import { SCENARIO_STEPS } from './steps.js';
 
 export interface Scenario {
@@ -25,21 +25,17 @@ export interface Scenario {
   readonly locate?: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 }
 
-function schemaError(source: YamlSource, issue: z.core.$ZodIssue): Diagnostic {
-  const path = issue.path as (string | number)[];
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    return source.error([...path, key], {
-      code: 'PW_SCENARIO',
-      reason: `unknown key \`${key}\`${path.length === 0 ? suggestion(key, SCENARIO_KEYS) : ''}`,
-      hint: 'see `patchwise run --help` for the scenario format',
-      key: true,
-    });
-  }
+/** The issue that explains most (an unknown key, `step:` for `steps:`, first), at its place. */
+function schemaError(source: YamlSource, issues: readonly z.core.$ZodIssue[]): Diagnostic {
+  const issue = pickIssue(issues) as z.core.$ZodIssue;
+  const { path, key } = issuePlace(issue);
+  // An unknown or missing key is named in the reason; any other problem is said of its place.
+  const at = path.length && !key ? `\`${formatPath(path)}\`: ` : '';
   return source.error(path, {
     code: 'PW_SCENARIO',
-    reason: `invalid scenario: ${path.length ? `\`${formatPath(path)}\`: ` : ''}${issue.message.replace(/^Invalid input: /, '')}`,
+    reason: `invalid scenario: ${at}${describeIssue(issue, ScenarioSchema)}`,
     hint: 'see `patchwise run --help` for the scenario format',
+    key: key === 'unknown',
   });
 }
 
@@ -56,11 +52,7 @@ export function parseScenario(text: string, file: string, display = file): Scena
     });
   }
   const result = ScenarioSchema.safeParse(raw);
-  if (!result.success) {
-    // An unknown key (`step:` for `steps:`) explains the errors it causes: report it first.
-    const issues = result.error.issues;
-    throw schemaError(source, (issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]) as z.core.$ZodIssue);
-  }
+  if (!result.success) throw schemaError(source, result.error.issues);
   const data = result.data;
   const dir = dirname(file);
   const patchFile = (name: string, index: number): PatchManifest => {

@@ -51,6 +51,45 @@ describe('parse errors point to the file, line and column', () => {
     expect(err.message).toContain('did you mean `steps`');
   });
 
+  const HINT = 'see `patchwise run --help` for the scenario format';
+
+  it('a nested typo: did you mean from the keys of that place, located at the key', () => {
+    // Each typo is 1 edit (`cpu`, `sleepIn`, `fuctions`) from a key of its own place only.
+    const task = parseError(`name: x\ntasks:\n  - name: worker\n    sleepIn: cmdline_proc_show\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(task.message).toBe(`${FILE}:4:5: invalid scenario: unknown key \`sleepIn\` (did you mean \`sleepsIn\`?) (at \`tasks[0].sleepIn\`)\n  hint: ${HINT}`);
+    expect(task.code).toBe('PW_SCENARIO');
+    // `machine: {` is 10 characters: the key starts at column 11.
+    const machine = parseError(`name: x\nmachine: {cpu: 2}\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(machine).toMatchObject({ path: 'machine.cpu', line: 2, column: 11, reason: 'invalid scenario: unknown key `cpu` (did you mean `cpus`?)' });
+    // `modules` has a default (`[]`): the keys of its items are found through it.
+    const module = parseError(`name: x\nmodules:\n  - name: acme_drv\n    fuctions: [acme_read]\nsteps:\n  - load: acme_drv\n`);
+    expect(module).toMatchObject({ path: 'modules[0].fuctions', line: 4, column: 5, reason: 'invalid scenario: unknown key `fuctions` (did you mean `functions`?)' });
+  });
+
+  it('a value of none of a union’s types: the types it takes, not "Invalid input"', () => {
+    // `config` is `none`, a file name (both strings) or an inline config (a record).
+    const config = parseError(`name: x\nconfig: 5\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(config).toMatchObject({ path: 'config', line: 2, column: 9, reason: 'invalid scenario: `config`: expected string or record, received number' });
+    expect(parseError(`name: x\nconfig: [a]\nsteps:\n  - load: test_klp_livepatch\n`).reason).toBe('invalid scenario: `config`: expected string or record, received array');
+    // A patch is `{file}` or an inline manifest: an object either way.
+    const patch = parseError(`name: x\npatches:\n  - 5\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(patch).toMatchObject({ path: 'patches[0]', line: 3, column: 5, reason: 'invalid scenario: `patches[0]`: expected object, received number' });
+  });
+
+  it('a missing key is named, with its type; it is located at the object it belongs in', () => {
+    const task = parseError(`name: x\ntasks:\n  - kthread: true\nsteps:\n  - load: test_klp_livepatch\n`);
+    expect(task).toMatchObject({ path: 'tasks[0].name', line: 3, column: 5, reason: 'invalid scenario: missing key `name` (expected string)' });
+    expect(parseError(`name: x\n`)).toMatchObject({ path: 'steps', reason: 'invalid scenario: missing key `steps` (expected array)' });
+  });
+
+  it('a wrong value keeps zod’s words, after its place', () => {
+    expect(parseError(`name: x\nmachine: {cpus: two}\nsteps:\n  - load: test_klp_livepatch\n`)).toMatchObject({
+      path: 'machine.cpus',
+      line: 2,
+      reason: 'invalid scenario: `machine.cpus`: expected number, received string',
+    });
+  });
+
   it('an unknown step: did you mean', () => {
     const err = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - expct: {order: [acme_fix]}\n`);
     expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_OP', file: FILE, path: 'steps[1]', line: 6, column: 5 });
