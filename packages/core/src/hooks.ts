@@ -108,7 +108,11 @@ export interface TransitionEvent {
   readonly kind: TransitionEventKind;
   readonly patch: PatchInfo;
   readonly target: 'patched' | 'unpatched';
-  /** Retries so far (`klp_signals_cnt`). */
+  /**
+   * Retries so far (`klp_signals_cnt`). On `retry`, the number of the attempt that just failed:
+   * 0 for the first try as the transition starts, then one a second; the kernel's own fake signals
+   * come with retry 15, and `signal` carries that same number.
+   */
   readonly retries: number;
   /** For `retry`: the tasks that could not switch yet. */
   readonly pending: readonly PendingTask[];

@@ -32,14 +32,14 @@ function* allTasks(core: KlpCore): Generator<KlpTask> {
 }
 
 /** Tell the transition observers; on `retry`, returns what a policy asked for. */
-function emit(core: KlpCore, kind: TransitionEventKind, pending: readonly PendingTask[] = []) {
+function emit(core: KlpCore, kind: TransitionEventKind, pending: readonly PendingTask[] = [], retries = core.signalsCount) {
   const patch = core.transitionPatch;
   if (!patch || !core.hooks.transition.count) return undefined;
   return core.hooks.transition.call({
     kind,
     patch: patch.info,
     target: targetName(core.targetState),
-    retries: core.signalsCount,
+    retries,
     pending,
     now: core.now(),
   });
@@ -54,7 +54,8 @@ export function initTransition(core: KlpCore, patch: KlpPatch, state: PatchState
   const initial = state === PatchState.Patched ? PatchState.Unpatched : PatchState.Patched;
   for (const task of allTasks(core)) task.patchState = initial;
   for (const func of patchFuncs(patch)) func.transition = true;
-  emit(core, 'init');
+  // The counter is reset only when the transition starts; the previous one's count means nothing here.
+  emit(core, 'init', [], 0);
 }
 
 /** `klp_start_transition`: mark every task not yet in the target state as pending. */
@@ -164,12 +165,15 @@ export function tryCompleteTransition(core: KlpCore): boolean {
     }
   }
   if (!complete) {
-    if (core.signalsCount && core.signalsCount % SIGNALS_TIMEOUT === 0) {
-      sendSignals(core, core.signalsCount === SIGNALS_TIMEOUT);
+    // This attempt is retry number `retry` (0: the first try, as the transition starts): the
+    // kernel signals at the 15th, and a policy's `after: N` means the Nth, counted the same way.
+    const retry = core.signalsCount;
+    if (retry && retry % SIGNALS_TIMEOUT === 0) {
+      sendSignals(core, retry === SIGNALS_TIMEOUT);
       emit(core, 'signal');
     }
     core.signalsCount += 1;
-    actOnRetry(core, pending ?? []);
+    actOnRetry(core, pending ?? [], retry);
     workqueue.scheduleDelayed(core.transitionWork, RETRY_DELAY_MS);
     return false;
   }
@@ -183,13 +187,13 @@ export function tryCompleteTransition(core: KlpCore): boolean {
 }
 
 /** A transition policy may ask to signal, force or reverse a stalled transition. */
-function actOnRetry(core: KlpCore, pending: readonly PendingTask[]): void {
-  const asked = emit(core, 'retry', pending);
+function actOnRetry(core: KlpCore, pending: readonly PendingTask[], retry: number): void {
+  const asked = emit(core, 'retry', pending, retry);
   const patch = core.transitionPatch;
   if (!asked || !patch) return;
   core.host.log.printk(
     'notice',
-    `patchwise: ${asked.by}: ${asked.value} the ${direction(core.targetState)} transition of '${patch.name}' after ${core.signalsCount} retries`,
+    `patchwise: ${asked.by}: ${asked.value} the ${direction(core.targetState)} transition of '${patch.name}' after ${retry} retries`,
     'patchwise',
   );
   if (asked.value === 'signal') sendSignals(core, false);

@@ -40,10 +40,12 @@ describe('transition hook', () => {
   async function stalled(answer: (e: TransitionEvent) => TransitionAction | void) {
     const machine = new Machine();
     const retries: TransitionEvent[] = [];
+    const signals: TransitionEvent[] = [];
     applyPolicies(machine.livepatch, [
       {
         policy: observer('stall-policy', (hooks) =>
           hooks.transition((e) => {
+            if (e.kind === 'signal') signals.push(e);
             if (e.kind !== 'retry') return undefined;
             retries.push(e);
             return answer(e);
@@ -53,7 +55,7 @@ describe('transition hook', () => {
     ]);
     await machine.insmod('test_klp_callbacks_busy', 'block_transition=Y');
     await machine.insmod('test_klp_callbacks_demo');
-    return { machine, retries };
+    return { machine, retries, signals };
   }
 
   it('on retry names the pending tasks and the function each sleeps in', async () => {
@@ -62,7 +64,17 @@ describe('transition hook', () => {
     expect(machine.read('/sys/kernel/livepatch/test_klp_callbacks_demo/transition')).toBe('1\n');
     const last = retries.at(-1);
     expect(last?.pending).toContainEqual(expect.objectContaining({ comm: 'kworker/1:1', reason: 'sleeping', blockedIn: 'busymod_work_func' }));
-    expect(retries.map((e) => e.retries)).toEqual([1, 2, 3, 4]);
+    // The first try as the transition starts is retry 0; then one retry a second.
+    expect(retries.map((e) => e.retries)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('numbers retries as the kernel does: its fake signals come with retry 15, 15 s after the start', async () => {
+    const { machine, retries, signals } = await stalled(() => undefined);
+    machine.advance(15_000);
+    const start = retries[0]?.now ?? NaN;
+    expect(signals.map((e) => [e.retries, e.now - start])).toEqual([[15, 15_000]]);
+    const retry15 = retries.find((e) => e.retries === 15);
+    expect(retry15?.now).toBe(signals[0]?.now);
   });
 
   it('may force a stalled transition: the kernel forces, completes, and the log says who asked', async () => {
