@@ -61,4 +61,3 @@ export const ConfigSchema = z.strictObject({
 });
 
 export const CONFIG_KEYS = Object.keys(ConfigSchema.shape);
-export const PLUGIN_KEYS = ['plugin', 'options', 'severity', 'failOpen', 'timeoutMs'];

@@ -3,6 +3,7 @@
  * logs, and what it does on the machine. `--help` and the case parser read this table.
  */
 import { strerror } from '@patchwise/core';
+import { suggestion } from '@patchwise/diagnostics';
 import { getpidLoop, LIVEPATCH_SYSFS, type Task } from '@patchwise/sim';
 import type { Harness } from './harness.js';
 
@@ -46,7 +47,9 @@ export function str(v: unknown, what: string): string {
 }
 
 export function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): void {
-  for (const key of Object.keys(v)) if (!allowed.includes(key)) fail(`unknown key \`${key}\`; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+  for (const key of Object.keys(v)) {
+    if (!allowed.includes(key)) fail(`unknown key \`${key}\`${suggestion(key, allowed)}; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+  }
   for (const key of required) if (!(key in v)) fail(`missing \`${key}\``);
 }
 

@@ -4,6 +4,7 @@
  * but the scenario goes on.
  */
 import { errnoName } from '@patchwise/core';
+import { suggestion } from '@patchwise/diagnostics';
 import { defineOp, fail, isRecord } from '@patchwise/kselftest';
 import { parseFunctionRef } from '@patchwise/manifest';
 import type { ScenarioHarness } from './harness.js';
@@ -18,7 +19,9 @@ const show = (v: unknown) => JSON.stringify(v);
 function parseExpect(raw: unknown): Expectations {
   if (!isRecord(raw)) return fail(`expected a map of checks: ${KEYS.join(', ')}`);
   for (const key of Object.keys(raw)) {
-    if (!(KEYS as readonly string[]).includes(key)) fail(`unknown check \`${key}\`; the checks are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
+    if (!(KEYS as readonly string[]).includes(key)) {
+      fail(`unknown check \`${key}\`${suggestion(key, KEYS)}; the checks are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
+    }
   }
   if (raw.decision !== undefined && raw.decision !== 'allowed' && raw.decision !== 'denied') fail('`decision` is `allowed` or `denied`');
   for (const key of ['owner', 'live'] as const) {

@@ -64,8 +64,9 @@ export function parseScenario(text: string, file: string, display = file): Scena
       throw source.error(['patches', index, 'file'], { code: err.code, reason: `patch file \`${name}\`: ${err.reason}`, hint: 'the path is relative to the scenario' });
     }
   };
+  // The schema made an entry with a `file` key a file reference, `{ file: path }` and nothing else.
   const patches = data.patches.map((entry, index) =>
-    'file' in entry && typeof entry.file === 'string' && Object.keys(entry).length === 1
+    'file' in entry && typeof entry.file === 'string'
       ? patchFile(entry.file, index)
       : parseManifest(entry, { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
   );

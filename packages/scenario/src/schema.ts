@@ -32,6 +32,24 @@ export const MachineSchema = z.strictObject({
   time: z.iso.datetime({ offset: true }).optional(),
 });
 
+/** A patch manifest in a file of its own, relative to the scenario. */
+const PatchFileSchema = z.strictObject({
+  file: z
+    .string({ error: (issue) => `expected a file path (a string), received ${z.core.util.parsedType(issue.input)}` })
+    .min(1, 'expected a file path, received an empty string'),
+});
+
+/**
+ * A `patches:` entry: a map with a `file` key is a file reference (a manifest has no `file`), any
+ * other map an inline manifest (checked by the manifest reader). Told apart by that key, not by
+ * which form parses: `{file: 5}` is a file reference with a wrong path, not a manifest with an
+ * unknown key `file`.
+ */
+const PatchEntrySchema = z.union([PatchFileSchema, z.record(z.string(), z.unknown())]).superRefine((entry, ctx) => {
+  if (!Object.hasOwn(entry, 'file')) return;
+  for (const issue of PatchFileSchema.safeParse(entry).error?.issues ?? []) ctx.addIssue({ ...issue });
+});
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -39,7 +57,7 @@ export const ScenarioSchema = z.strictObject({
   /** A config file (relative to the scenario), an inline config, or `none` (no policies). */
   config: z.union([z.literal('none'), z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   /** Patch manifests, inline or `{ file: path }` (relative to the scenario). */
-  patches: z.array(z.union([z.strictObject({ file: z.string().min(1) }), z.record(z.string(), z.unknown())])).default([]),
+  patches: z.array(PatchEntrySchema).default([]),
   modules: z.array(ModuleSchema).default([]),
   tasks: z.array(TaskSchema).default([]),
   steps: z.array(z.unknown()).min(1),
@@ -48,4 +66,3 @@ export const ScenarioSchema = z.strictObject({
 export type ScenarioTask = z.infer<typeof TaskSchema>;
 export type ScenarioModule = z.infer<typeof ModuleSchema>;
 export type ScenarioMachine = z.infer<typeof MachineSchema>;
-export const SCENARIO_KEYS = Object.keys(ScenarioSchema.shape);

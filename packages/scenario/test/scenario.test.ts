@@ -138,6 +138,29 @@ describe('parse errors point to the file, line and column', () => {
     expect(err.message).toContain('`decision`');
   });
 
+  it('a typo in a step’s keys or an expectation: did you mean, then what is allowed', () => {
+    const step = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: {name: acme_fix, wiat: false}\n`);
+    expect(step).toMatchObject({
+      code: 'PW_CASE_OP_VALUE',
+      path: 'steps[0]',
+      line: 5,
+      reason: 'step 1 `load`: unknown key `wiat` (did you mean `wait`?); expected `name`, `params`, `wait`',
+    });
+    const check = parseError(`name: x\npatches:\n${ACME}steps:\n  - load: acme_fix\n  - expect: {decison: allowed}\n`);
+    expect(check).toMatchObject({
+      code: 'PW_CASE_OP_VALUE',
+      path: 'steps[1]',
+      line: 6,
+      reason:
+        'step 2 `expect`: unknown check `decison` (did you mean `decision`?); the checks are `decision`, `codes`, `result`, `order`, `enabled`, `transition`, `owner`, `live`, `log`, `loaded`',
+    });
+    // A step of the scenario's own (`sleep`): `into` is 2 edits from `in`, as near as a 4-letter word may be.
+    const sleep = (key: string) => parseError(`name: x\ntasks: [{name: worker}]\nsteps:\n  - sleep: {task: worker, ${key}: cmdline_proc_show}\n`).reason;
+    expect(sleep('into')).toBe('step 1 `sleep`: unknown key `into` (did you mean `in`?); expected `task`, `in`');
+    // A key like none of them: the keys only.
+    expect(sleep('where')).toBe('step 1 `sleep`: unknown key `where`; expected `task`, `in`');
+  });
+
   it('a bad expectation value', () => {
     const err = parseError(`name: x\nsteps:\n  - expect: {decision: maybe}\n`);
     expect(err).toMatchObject({ code: 'PW_CASE_OP_VALUE', line: 3 });
@@ -155,6 +178,29 @@ describe('parse errors point to the file, line and column', () => {
     expect(err.code).toBe('PW_MANIFEST');
     expect(err.file).toContain('bad-fix.yaml');
     expect(err.line).toBe(3);
+  });
+
+  it('a map with a `file` key is a file reference, not an inline manifest: its `file` must be a path', () => {
+    // Before: `invalid patch manifest: unknown key \`file\`` (any map was also taken as a manifest).
+    // `  - {file: 5}`: the value starts at column 12.
+    expect(parseError(`name: x\npatches:\n  - {file: 5}\nsteps:\n  - load: test_klp_livepatch\n`)).toMatchObject({
+      code: 'PW_SCENARIO',
+      path: 'patches[0].file',
+      line: 3,
+      column: 12,
+      reason: 'invalid scenario: `patches[0].file`: expected a file path (a string), received number',
+    });
+    const second = parseError(`name: x\npatches:\n${ACME}  - file: [a.yaml]\nsteps:\n  - load: acme_fix\n`);
+    expect(second).toMatchObject({ path: 'patches[1].file', line: 4, column: 11, reason: 'invalid scenario: `patches[1].file`: expected a file path (a string), received array' });
+    expect(parseError(`name: x\npatches:\n  - file: ''\nsteps:\n  - load: x\n`).reason).toBe('invalid scenario: `patches[0].file`: expected a file path, received an empty string');
+    // A manifest's key beside `file` is one the reference does not take (`  - {file: ` is 11 characters and the path 21, then `, `: `name` is at column 35).
+    expect(parseError(`name: x\npatches:\n  - {file: patches/beta-fix.yaml, name: beta_fix}\nsteps:\n  - load: beta_fix\n`)).toMatchObject({
+      code: 'PW_SCENARIO',
+      path: 'patches[0].name',
+      line: 3,
+      column: 35,
+      reason: 'invalid scenario: unknown key `name`',
+    });
   });
 
   it('two patches with one name', () => {

@@ -4,6 +4,7 @@
  * actions in manifest files.
  */
 import type { CallbackKernel, CallbackPointEvent, CallbackStage, PatchInfo } from '@patchwise/core';
+import { describeIssue, formatPath, issuePlace, pickIssue } from '@patchwise/diagnostics';
 import { ScopedCallbacksSchema, type Action } from '@patchwise/manifest';
 import type { z } from 'zod';
 
@@ -66,11 +67,20 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+/**
+ * What is wrong with one ID's callbacks. An unknown key is said by the shared reading of zod issues
+ * (with a did-you-mean from the keys of its place, and the place when it is inside an action), and
+ * every unknown key of that map is named: a finding lists problems, it points at no place. A
+ * callback or `blockDisable` of the wrong shape is said in this policy's words, which name what it
+ * takes (for a callback, zod says only "Invalid input").
+ */
+function describeProblem(issues: readonly z.core.$ZodIssue[]): string {
+  const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknown) {
+    const within = issuePlace(unknown).path.slice(0, -1);
+    return `${within.length ? `\`${formatPath(within)}\`: ` : ''}${describeIssue(unknown, ScopedCallbacksSchema)}`;
   }
-  const [key] = issue.path;
+  const [key] = (pickIssue(issues) as z.core.$ZodIssue).path;
   if (key === 'blockDisable') return '`blockDisable` must be true or false';
   if (typeof key === 'string') {
     return `\`${key}\` must be a function or a list of actions (\`log\`, \`fail\`, \`shadowAlloc\`, \`shadowFree\`, \`shadowFreeAll\`)`;
@@ -142,7 +152,7 @@ function parse(raw: unknown): PatchScopedCallbacks {
     const result = ScopedCallbacksSchema.safeParse(spec);
     // The declared object itself, not zod's copy: functions and actions stay the author's.
     if (result.success) ids.push({ id, callbacks: spec as ScopedCallbacks });
-    else problems.push({ id, text: `'${id}': ${describeIssue(result.error.issues[0] as z.core.$ZodIssue)}` });
+    else problems.push({ id, text: `'${id}': ${describeProblem(result.error.issues)}` });
   }
   return { ids, problems };
 }

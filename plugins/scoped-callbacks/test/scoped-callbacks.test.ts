@@ -145,6 +145,31 @@ describe('invalid-callbacks (a patch written in code)', () => {
     ]);
   });
 
+  it('names unknown keys with a did-you-mean from the keys of their place, before the errors they cause', async () => {
+    const { result, findings } = await enableWith({
+      typo: { prepatch: [{ log: 'x' }] },
+      several: { prePach: [], colour: 'blue' },
+      // zod lists the wrong `blockDisable` first; the typo is what to fix.
+      first: { blockDisable: 'yes', postpatch: [] },
+      nested: { prePatch: [{ shadowAlloc: { obj: 1, id: 2, vlaue: 3 } }] },
+    });
+    expect(result).toBe(-1);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'invalid-callbacks',
+        data: expect.objectContaining({
+          ids: ['typo', 'several', 'first', 'nested'],
+          problems: [
+            "'typo': unknown key `prepatch` (did you mean `prePatch`?)",
+            "'several': unknown keys `prePach` (did you mean `prePatch`?), `colour`",
+            "'first': unknown key `postpatch` (did you mean `postPatch`?)",
+            "'nested': `prePatch[0].shadowAlloc`: unknown key `vlaue` (did you mean `value`?)",
+          ],
+        }),
+      }),
+    ]);
+  });
+
   it('refuses `callbacks` that is not an object of IDs', async () => {
     const { result, findings } = await enableWith(['x']);
     expect(result).toBe(-1);
