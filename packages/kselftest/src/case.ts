@@ -125,7 +125,7 @@ export function parseOps(
       throw new Diagnostic({
         ...where,
         code: 'PW_CASE_UNKNOWN_OP',
-        reason: `unknown ${label} \`${name}\` (${label} ${index + 1})${suggestion(name, names)}`,
+        reason: `${label} ${index + 1}: unknown ${label} \`${name}\`${suggestion(name, names)}`,
         hint: `the ${label}s are ${names.join(', ')}; see \`--help\``,
       });
     }

@@ -46,7 +46,7 @@ describe('an op value with an unknown key', () => {
 describe('an unknown op', () => {
   it('says the op it is likely a typo of', () => {
     const err = caseError('  - lod_lp: test_klp_livepatch\n');
-    expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_OP', path: 'ops[0]', line: 4, column: 5, reason: 'unknown op `lod_lp` (op 1) (did you mean `load_lp`?)' });
+    expect(err).toMatchObject({ code: 'PW_CASE_UNKNOWN_OP', path: 'ops[0]', line: 4, column: 5, reason: 'op 1: unknown op `lod_lp` (did you mean `load_lp`?)' });
     expect(err.hint).toMatch(/^the ops are load_mod, load_lp_nowait, load_lp, /);
   });
 });

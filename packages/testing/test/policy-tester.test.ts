@@ -7,15 +7,10 @@
  * running the tester and copying what it printed.
  */
 import { AssertionError } from 'node:assert';
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePolicy, type Policy } from '@patchwise/policy';
 import { PolicyTester, type InvalidCase, type ValidCase } from '@patchwise/testing';
-
-// zod is not a dependency of @patchwise/testing, and a test must not add one: borrow the copy that
-// @patchwise/policy depends on (a plugin has its own, as examples/custom-policy does).
-const fromPolicy = createRequire(createRequire(import.meta.url).resolve('@patchwise/policy'));
-const { z } = fromPolicy('zod') as typeof import('zod');
+import { z } from 'zod';
 
 /**
  * The policy under test. On enable, by the patch's tags: the configured `deny` tag is an error
