@@ -38,6 +38,8 @@ export interface RunScenarioOptions {
   /** The policy set (already resolved from the config). */
   readonly policies?: readonly PolicyEntry[];
   readonly audit?: boolean;
+  /** Record a `stacks` event after every step that changes a function's patch stack (off: none). */
+  readonly stacks?: boolean;
 }
 
 /** Build the machine a scenario describes (before any step). */
@@ -95,6 +97,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let failure: ScenarioResult['failure'];
   let lastStacks = '[]';
   const noteStacks = () => {
+    if (!options.stacks) return;
     const stacks = functionStacks(machine);
     const key = JSON.stringify(stacks);
     if (key !== lastStacks) events.push({ type: 'stacks', stacks });

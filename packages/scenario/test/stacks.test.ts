@@ -26,7 +26,7 @@ const stacksOf = (events: readonly ScenarioEvent[]) =>
 
 describe('per-function stacks over time', () => {
   it('are recorded after every step that changes them, newest first, with nops and transitions marked', async () => {
-    const result = await runScenario(parseScenario(SCENARIO, 'stacks.scenario.yaml'));
+    const result = await runScenario(parseScenario(SCENARIO, 'stacks.scenario.yaml'), { stacks: true });
     expect(result.passed).toBe(true);
     expect(stacksOf(result.events)).toEqual([
       ['vmlinux:cmdline_proc_show: a_fix'],
@@ -37,5 +37,11 @@ describe('per-function stacks over time', () => {
       // Completed: the replaced patches and the nop are gone.
       ['vmlinux:meminfo_proc_show: c_cumulative'],
     ]);
+  });
+
+  it('are not recorded unless asked for', async () => {
+    const result = await runScenario(parseScenario(SCENARIO, 'stacks.scenario.yaml'));
+    expect(result.passed).toBe(true);
+    expect(stacksOf(result.events)).toEqual([]);
   });
 });

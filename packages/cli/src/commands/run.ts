@@ -21,7 +21,7 @@ export interface RunOptions extends ConfigOptions {
   readonly saveState?: string;
 }
 
-function printText(out: Output, result: ScenarioResult, policies: PolicySet, showStacks: boolean): void {
+function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
   const { scenario } = result;
   out.out(out.style('bold', `▶ ${scenario.name}`) + out.style('dim', `  (${scenario.file}; policies: ${policies.source})`));
   const hidden = new Set<string>();
@@ -34,7 +34,6 @@ function printText(out: Output, result: ScenarioResult, policies: PolicySet, sho
       if (event.record.site === 'patchwise' && hidden.delete(event.record.text)) continue;
       out.out(`  ${logLine(out, event.record)}`);
     } else if (event.type === 'stacks') {
-      if (!showStacks) continue;
       const lines = event.stacks.length ? event.stacks.map(stackLine) : ['(no function patched)'];
       lines.forEach((line, i) => out.out(out.style('cyan', `    ${i === 0 ? '≡ stacks' : '        '}  ${line}`)));
     } else if (event.type === 'expect') {
@@ -49,7 +48,7 @@ function printText(out: Output, result: ScenarioResult, policies: PolicySet, sho
   out.out(`  ${verdict} ${scenario.name}: ${held}/${result.expectations.length} expectations held, ${result.decisions.length} decisions\n`);
 }
 
-function printJson(out: Output, result: ScenarioResult, showStacks: boolean): void {
+function printJson(out: Output, result: ScenarioResult): void {
   const { scenario } = result;
   const emit = (value: object) => out.out(JSON.stringify(value));
   emit({ type: 'scenario', name: scenario.name, file: scenario.file, policies: result.policies.map((p) => ({ name: p.name, version: p.version, severity: p.severity })) });
@@ -57,7 +56,7 @@ function printJson(out: Output, result: ScenarioResult, showStacks: boolean): vo
     if (event.type === 'log') emit({ type: 'log', time: event.record.time, level: event.record.level, text: event.record.text });
     else if (event.type === 'decision') emit({ type: 'decision', ...decisionRecord(event.decision) });
     else if (event.type === 'expect') emit({ type: 'expect', ...event.result });
-    else if (event.type === 'stacks' && showStacks) emit({ type: 'stacks', stacks: event.stacks });
+    else if (event.type === 'stacks') emit({ type: 'stacks', stacks: event.stacks });
   }
   emit({ type: 'result', name: scenario.name, passed: result.passed, ...(result.failure ? { failure: result.failure } : {}) });
 }
@@ -74,12 +73,12 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   for (const [i, scenario] of scenarios.entries()) {
     const set = sets[i] as PolicySet;
     progress.update(i, scenario.name);
-    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit });
+    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true });
     progress.clear();
     results.push(result);
     if (options.decisions) appendDecisions(options.decisions, result.decisions);
-    if (options.format === 'json') printJson(out, result, options.stacks === true);
-    else printText(out, result, set, options.stacks === true);
+    if (options.format === 'json') printJson(out, result);
+    else printText(out, result, set);
   }
   if (options.saveState) {
     const last = results.at(-1);
