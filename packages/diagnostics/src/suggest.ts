@@ -12,12 +12,16 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const own = letters(word);
   // Nearest ignoring case; among equally near ones prefer one with the same letters (`laod` is
   // `load`, not `log`), then the one nearest with case (`Log` is `log`, not `LOG`), then the first.
-  let best: { candidate: string; rank: readonly [number, number, number] } | undefined;
+  const rankOf = (candidate: string) => [distance(lower, candidate.toLowerCase()), letters(candidate) === own ? 0 : 1, distance(word, candidate)] as const;
+  // The lowest rank, compared key by key; the first candidate wins a full tie.
+  const before = (a: readonly number[], b: readonly number[]) => {
+    const i = a.findIndex((x, k) => x !== b[k]);
+    return i >= 0 && (a[i] as number) < (b[i] as number);
+  };
+  let best: { candidate: string; rank: ReturnType<typeof rankOf> } | undefined;
   for (const candidate of candidates) {
-    const rank = [distance(lower, candidate.toLowerCase()), letters(candidate) === own ? 0 : 1, distance(word, candidate)] as const;
-    if (!best || rank[0] < best.rank[0] || (rank[0] === best.rank[0] && (rank[1] < best.rank[1] || (rank[1] === best.rank[1] && rank[2] < best.rank[2])))) {
-      best = { candidate, rank };
-    }
+    const rank = rankOf(candidate);
+    if (!best || before(rank, best.rank)) best = { candidate, rank };
   }
   if (!best) return undefined;
   const edits = best.rank[0];
