@@ -88,9 +88,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const task = machine.spawn({
       comm: t.comm ?? t.name,
       ...(t.kthread ? { kthread: true } : {}),
-      ...(addr ? { stack: [...machine.frames(['schedule']), addr] } : {}),
       ...(t.behavior === 'getpid-loop' ? { behavior: getpidLoop } : {}),
     });
+    if (addr) machine.sleepIn(task, addr);
     h.tasks.set(t.name, task);
     h.pids.push(task.pid);
   }

@@ -439,6 +439,29 @@ ${STALL}steps:
     expect(result.expectations).toHaveLength(3);
   });
 
+  it('a task that sleeps in a patched function sleeps in the replacement: it stalls the disable until forced, and the module stays pinned', async () => {
+    const scenario = parseScenario(
+      `name: sleep in a patched function
+${STALL}steps:
+  - wake: worker
+  - load: acme_fix
+  - sleep: {task: idle, in: cmdline_proc_show}
+  - disable: {name: acme_fix, wait: false}
+  - advance: 5s
+  - expect: {transition: acme_fix, owner: {function: cmdline_proc_show, patch: acme_fix}}
+  - force: acme_fix
+  - advance: 2s
+  - expect: {transition: none, order: [], owner: {function: cmdline_proc_show, patch: original}}
+  - unload: acme_fix
+  - expect: {result: EBUSY}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(6);
+  });
+
   it('`force` completes a stalled transition', async () => {
     const scenario = parseScenario(
       `name: force
