@@ -188,7 +188,7 @@ describe('parse errors point to the file, line and column', () => {
       path: 'patches[0].file',
       line: 3,
       column: 12,
-      reason: 'invalid scenario: `patches[0].file`: expected a file path (a string), received number',
+      reason: 'invalid scenario: `patches[0].file`: expected a file path (a string), received number; put the value in quotes (`"…"`) to write it as a string',
     });
     const second = parseError(`name: x\npatches:\n${ACME}  - file: [a.yaml]\nsteps:\n  - load: acme_fix\n`);
     expect(second).toMatchObject({ path: 'patches[1].file', line: 4, column: 11, reason: 'invalid scenario: `patches[1].file`: expected a file path (a string), received array' });
