@@ -208,7 +208,7 @@ describe('validation errors: what is wrong, where, and how to fix it', () => {
     const { err } = fileError('replace.yaml', 'name: acme_fix\nfunctions: [cmdline_proc_show]\nreplace: "yes"\n');
     expect(err).toMatchObject({ path: 'replace', line: 3, column: 10, reason: 'invalid patch manifest: expected boolean, received string' });
     expect(invalid({ name: 'p', functions: 'f' })).toMatchObject({ path: 'functions', reason: 'invalid patch manifest: expected array, received string' });
-    expect(invalid({ name: 'p', functions: ['f'], requires: { base: 1 } })).toMatchObject({ path: 'requires.base', reason: 'invalid patch manifest: expected string, received number' });
+    expect(invalid({ name: 'p', functions: ['f'], requires: { base: 1 } })).toMatchObject({ path: 'requires.base', reason: 'invalid patch manifest: expected string, received number; put the value in quotes (`"…"`) to write it as a string' });
     expect(invalid({ name: 'p', functions: ['f'], metadata: 3 })).toMatchObject({ path: 'metadata', reason: 'invalid patch manifest: expected record, received number' });
     expect(invalid({ name: 'p', functions: ['f'], tags: [''] }).path).toBe('tags[0]');
   });
@@ -311,7 +311,7 @@ describe('validation errors in callbacks: the step and the action', () => {
 
   it('a wrong value inside an action', () => {
     const cases: [Action | Record<string, unknown>, string, string][] = [
-      [{ log: 5 }, '.log', '`log`: expected string, received number'],
+      [{ log: 5 }, '.log', '`log`: expected string, received number; put the value in quotes (`"…"`) to write it as a string'],
       [{ shadowAlloc: { obj: 1, id: 2, vlaue: 3 } }, '.shadowAlloc.vlaue', '`shadowAlloc`: unknown key `vlaue` (did you mean `value`?)'],
       [{ shadowFree: { obj: true, id: 1 } }, '.shadowFree.obj', '`shadowFree`: expected string or number, received boolean'],
       [{ shadowFreeAll: {} }, '.shadowFreeAll.id', '`shadowFreeAll`: missing key `id` (expected number)'],
