@@ -65,10 +65,12 @@ export function parseScenario(text: string, file: string, display = file): Scena
     }
   };
   // The schema made an entry with a `file` key a file reference, `{ file: path }` and nothing else.
+  // An inline manifest is read as written, not as zod's copy (which drops a `__proto__` key unsaid).
+  const written = (raw as { patches?: unknown[] }).patches ?? [];
   const patches = data.patches.map((entry, index) =>
     'file' in entry && typeof entry.file === 'string'
       ? patchFile(entry.file, index)
-      : parseManifest(entry, { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
+      : parseManifest(written[index], { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
   );
   const names = new Map<string, number>();
   patches.forEach((p, i) => {
