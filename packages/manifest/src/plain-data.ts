@@ -43,7 +43,7 @@ export function numberProblem(value: number): string | undefined {
   if (Number.isNaN(value)) return 'NaN is not a number a manifest can hold (and has no signed form)';
   if (!Number.isFinite(value)) return `${value} is not a number a manifest can hold (and has no signed form)`;
   if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-    return `${value} is beyond ±(2^53 − 1): the reader has rounded it, so the value is not the one written; write it as a string`;
+    return `a number beyond ±(2^53 − 1) (read as ${value}): a YAML or JSON reader rounds such integers, so it may not be the one written; write it as a string`;
   }
   return undefined;
 }

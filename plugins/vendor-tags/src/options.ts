@@ -14,8 +14,8 @@ const name = (what: string) =>
     .min(1, `a ${what} is a non-empty string`)
     .refine(isWellFormed, `a ${what} must be valid Unicode text (this one holds a lone surrogate, which UTF-8 cannot hold)`);
 const tagName = name('tag');
-/** `{ tag: ['other'] }`; a single tag may be written without the array. */
-const tagRules = z.record(tagName, z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
+/** `{ tag: ['other'] }`; a single tag may be written without the array. Keys are checked below. */
+const tagRules = z.record(z.string().min(1, 'a tag is a non-empty string'), z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
 
 const publicKey = z.string().superRefine((text, ctx) => {
   try {
@@ -38,11 +38,17 @@ export const optionsSchema = z
     /** `{ a: ['b'] }`: patches tagged `a` and patches tagged `b` are never enabled together. */
     conflictsWithTag: tagRules,
     /** Each vendor's Ed25519 public key: PEM (SPKI) or the raw 32 bytes in base64. */
-    keys: z.record(name('vendor'), publicKey),
+    keys: z.record(z.string().min(1), publicKey),
     /** `required`, `optional` (verify when present) or `off`. */
     signatures: z.enum(['required', 'optional', 'off']),
   })
   .superRefine((options, ctx) => {
+    // Names used as keys, said here: zod's own words for a record key it refuses are "Invalid key".
+    for (const [option, what] of [['keys', 'vendor'], ['requiresTag', 'tag'], ['conflictsWithTag', 'tag']] as const) {
+      for (const key of Object.keys(options[option])) {
+        if (!isWellFormed(key)) ctx.addIssue({ code: 'custom', path: [option, key], message: `a ${what} must be valid Unicode text (this one holds a lone surrogate, which UTF-8 cannot hold)` });
+      }
+    }
     // Two keys for one name would make the vendor's key depend on the order they are written in.
     const vendors = new Map<string, string>();
     for (const vendor of Object.keys(options.keys)) {
@@ -52,7 +58,7 @@ export const optionsSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['keys', vendor],
-          message: `vendors \`${other}\` and \`${vendor}\` are one name (vendor names are compared in Unicode NFC); give the vendor one key`,
+          message: `vendors \`${other}\` and \`${vendor}\` are one name written with different code points (vendor names are compared in Unicode NFC); give the vendor one key`,
         });
       }
       vendors.set(normal, vendor);
