@@ -117,7 +117,8 @@ export function parseScenario(text: string, file: string, display = file): Scena
         ? 'none'
         : typeof data.config === 'string'
           ? { file: resolve(dir, data.config) }
-          : { inline: data.config };
+          : // As written, like inline manifests: zod's copy of a record drops a `__proto__` key unsaid.
+            { inline: (raw as { config: Record<string, unknown> }).config };
   return {
     file: display,
     name: data.name,
