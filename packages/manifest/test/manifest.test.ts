@@ -532,7 +532,9 @@ describe('canonicalManifest: the bytes a signature covers', () => {
 
   it('a manifest holding a function cannot be signed', () => {
     const m: PatchManifest = { name: 'p', objects: [{ name: 'vmlinux', callbacks: { prePatch: () => 0 } }] };
-    expect(() => canonicalManifest(m)).toThrow(new TypeError('a manifest with functions in it cannot be signed; use declarative callback actions'));
+    expect(() => canonicalManifest(m)).toThrow(
+      new TypeError('a manifest with functions in it cannot be signed; use declarative callback actions (at `objects[0].callbacks.prePatch`)'),
+    );
   });
 });
 
