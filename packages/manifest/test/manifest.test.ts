@@ -159,7 +159,7 @@ describe('valid manifests', () => {
   });
 
   it('MANIFEST_KEYS are the top-level keys of the README table', () => {
-    const documented = ['name', 'description', 'version', 'lineage', 'vendor', 'tags', 'replace', 'functions', 'objects', 'states', 'callbacks', 'requires', 'conflicts', 'provides', 'kernel', 'signature', 'metadata'];
+    const documented = ['name', 'description', 'version', 'lineage', 'vendor', 'tags', 'replace', 'functions', 'objects', 'states', 'callbacks', 'requires', 'conflicts', 'provides', 'kernel', 'published', 'signature', 'metadata'];
     expect([...MANIFEST_KEYS].sort()).toEqual(documented.sort());
     expect(Object.keys(PatchManifestSchema.shape).sort()).toEqual(documented.sort());
   });
