@@ -171,10 +171,15 @@ function syncFolder(dir: string): void {
   }
 }
 
-/** Refuse to write `output` when it is one of `inputs` (same file: device and inode, links followed). */
+/**
+ * Refuse, before anything runs, to write `output` when it is one of `inputs` (the same file: device
+ * and inode, links followed) or a special file.
+ */
 export function refuseOverwritingInput(output: string, option: string, inputs: readonly (readonly [file: string | undefined, what: string])[]): void {
   const out = statSync(output, { throwIfNoEntry: false });
   if (!out) return;
+  const kind = specialFileKind(out);
+  if (kind) throw new Diagnostic({ code: 'PW_SPECIAL_FILE', file: displayPath(output), reason: `\`${option}\`: is ${kind}, not a regular file; nothing was written`, hint: 'give the path of a regular file' });
   for (const [file, what] of inputs) {
     const input = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
     if (input && input.dev === out.dev && input.ino === out.ino) {
