@@ -13,6 +13,7 @@
 // and no one else can write it), each file is opened without following links and used only when
 // it is ours and its header names this bundle's SHA-256 and this Node; anything else is ignored
 // and rewritten at exit.
+const { Buffer } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
