@@ -2,7 +2,7 @@
 'use strict';
 // The `patchwise` command: the bundled CLI (one CommonJS file, see scripts/bundle-cli.mjs), run with
 // a V8 code cache. Why a cache: compiling the bundle and its functions was a third of a `check`'s
-// start-up (measured without it: 2.98× `node -e 0`, at the 3× target; with it: 2.32×; see the cli
+// start-up (measured without it: 2.98-3.01× `node -e 0`, at the 3× target; with it: 2.28-2.32×; see the cli
 // README). Node 20 has no module compile cache (22 has), and v8-compile-cache's scripts cannot
 // `import()` the plugins and configs users write, so the bundle is compiled here with `vm.Script`,
 // and Node's own `import()` lent to it (below).
