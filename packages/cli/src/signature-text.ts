@@ -36,7 +36,8 @@ export function withSignature(text: string, signature: string, file: string): st
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   const indent = text.slice(lineStart, at);
   // The first key starts its own line: the signature becomes a new line above it.
-  if (/^[ \t]*$/.test(indent)) return `${text.slice(0, lineStart)}${indent}${entry}${map.flow ? ',' : ''}\n${text.slice(lineStart)}`;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (/^[ \t]*$/.test(indent)) return `${text.slice(0, lineStart)}${indent}${entry}${map.flow ? ',' : ''}${eol}${text.slice(lineStart)}`;
   if (!map.flow) throw cannot(file, 'the first key does not start its line');
   return `${text.slice(0, at)}${entry}, ${text.slice(at)}`;
 }

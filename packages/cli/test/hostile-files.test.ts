@@ -285,6 +285,13 @@ describe('sign changes nothing but the signature', () => {
     expect(again.split('\n').filter((l) => l.startsWith('signature: '))).toHaveLength(1);
   });
 
+  it('CRLF line ends stay CRLF', async () => {
+    const crlf = MANIFEST.replaceAll('\n', '\r\n');
+    const { before, after } = await signed('crlf.yaml', crlf);
+    expect(after.split('\r\n').filter((l) => !l.startsWith('signature: ')).join('\r\n')).toBe(before);
+    expect(after.replaceAll('\r\n', '')).not.toContain('\n');
+  });
+
   it('JSON: indentation, key order and number spellings kept, and it verifies', async () => {
     const json = '{\n    "version": "1.0.0",\n    "name": "acme_fix",\n    "vendor": "acme",\n    "functions": ["cmdline_proc_show"],\n    "metadata": {"ratio": 1.50, "big": 1e3}\n}\n';
     const { before, after, dir } = await signed('acme-fix.json', json);
