@@ -94,13 +94,16 @@ function loadBundle() {
 globalThis.__patchwiseImport = (specifier) => import(specifier);
 
 let finished = false;
+let readerGone = false;
 
 // `patchwise run ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+// Before the command has finished that is not a success either: what was not printed was not
+// decided (`set -o pipefail` must not see 0 for a check cut short before its denial).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err.code === 'EPIPE') {
-      finished = true;
-      process.exit(process.exitCode ?? 0);
+      readerGone = true;
+      process.exit(finished ? (process.exitCode ?? 0) : 1);
     }
     throw err;
   });
@@ -109,7 +112,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // Fail closed: if the event loop drains before the command has finished (something it waited on
 // can never settle), nothing was decided; that is never a success.
 process.on('exit', () => {
-  if (finished) return;
+  if (finished || readerGone) return;
   process.stderr.write('error the command ended before it finished: something it waited for never settled; nothing was decided\n');
   process.exitCode = 1;
 });
