@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 /**
  * One error a user can act on: what is wrong, where (file, line, column, path inside the document),
  * and how to fix it.
  */
+import { readRegularFile } from './special-file.js';
 
 /** A place in a source file. Lines and columns are 1-based. */
 export interface SourcePlace {
@@ -92,8 +92,9 @@ export function isDiagnostic(value: unknown): value is Diagnostic {
 export function readSourceFile(file: string, what: string, hint = 'check the path', display = file): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegularFile(file, what, display);
   } catch (err) {
+    if (err instanceof Diagnostic) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new Diagnostic({
       code: 'PW_NO_SUCH_FILE',

@@ -166,7 +166,12 @@ export function parseManifest(
 
 /** Read and validate a manifest file (YAML or JSON). */
 export function loadManifestFile(file: string, display = file): PatchManifest {
-  const source = YamlSource.parse(readSourceFile(file, 'the manifest', 'check the path', display), display);
+  return manifestFromText(readSourceFile(file, 'the manifest', 'check the path', display), display);
+}
+
+/** Parse and validate a manifest's text (YAML or JSON) read from `display`. */
+export function manifestFromText(text: string, display: string): PatchManifest {
+  const source = YamlSource.parse(text, display);
   const value = source.toJS();
   if (value === null || value === undefined) {
     throw new Diagnostic({

@@ -20,6 +20,7 @@ import {
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { pathValues } from '../paths.js';
 
 function helpText(): string {
   const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
@@ -127,7 +128,7 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     .description(
       'Run conformance cases (the kernel selftests in a neutral YAML format) on the simulated kernel and print the filtered kernel log. With no CASE, runs every bundled case.',
     )
-    .argument('[case...]', 'case files or folders of them')
+    .argument('[case...]', 'case files or folders of them', pathValues)
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));

@@ -1,7 +1,6 @@
 /**
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decisionRecord } from '@patchwise/core';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
@@ -11,7 +10,8 @@ import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
-import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
+import { displayPath, expandFiles, pathValue, pathValues, SCENARIO_FILE } from '../paths.js';
+import { refuseOverwritingInput, writeFileAtomic } from '../safe-write.js';
 
 export interface RunOptions extends ConfigOptions {
   /** Show every patched function's stack whenever a step changes them. */
@@ -68,6 +68,10 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   let discovered: Promise<PolicySet> | undefined;
   const fallback = () => (discovered ??= commandPolicies(options));
   const sets = await Promise.all(scenarios.map((s) => scenarioPolicies(s, fallback, options.audit)));
+  // Outputs never overwrite what was read (nor each other): refused before anything runs.
+  const inputs = [...files.map((f) => [f, 'a scenario run'] as const), ...sets.map((s) => [s.file, 'a config file read'] as const)];
+  if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
+  if (options.saveState) refuseOverwritingInput(options.saveState, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
   const progress = new Progress(options.format === 'json' ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of scenarios.entries()) {
@@ -82,7 +86,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   }
   if (options.saveState) {
     const last = results.at(-1);
-    if (last) writeFileSync(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
+    if (last) writeFileAtomic(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
   }
   const passed = results.filter((r) => r.passed).length;
   const expectations = results.flatMap((r) => r.expectations);
@@ -102,10 +106,10 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .description(
       'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation.',
     )
-    .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them')
-    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
+    .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
+    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
-    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
+    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
     .option(...DECISIONS_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
