@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { modinfoRecord, NotLivepatchError, readKernelModule, splitSignature } from '@patchwise/kmod';
 import { expectModule } from './check-module.js';
 import { LIVEPATCH_MODULES, SIGNER } from './expected.js';
-import { fixture, SERIES } from './support.js';
+import { fixture, rawSections, SERIES, type RawSection } from './support.js';
 
 const NAMES = Object.keys(LIVEPATCH_MODULES);
 
@@ -58,5 +58,38 @@ describe('modinfoRecord', () => {
     expect(record.name).toBe('n');
     expect(Object.getPrototypeOf(record)).toBeNull();
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe('array strides when the symbol table does not size the arrays', () => {
+  /** A copy of the module with the sizes of its .data objects (patch, objs, funcs...) zeroed. */
+  function unsized(bytes: Uint8Array): Uint8Array {
+    const copy = Uint8Array.from(bytes);
+    const view = new DataView(copy.buffer);
+    const sections = rawSections(copy);
+    const data = sections.find((s) => s.name === '.data') as RawSection;
+    const symtab = sections.find((s) => s.type === 2) as RawSection;
+    let zeroed = 0;
+    for (let at = symtab.offset; at < symtab.offset + symtab.size; at += 24) {
+      if (view.getUint16(at + 6, true) === data.index && (view.getUint8(at + 4) & 0xf) === 1) {
+        view.setBigUint64(at + 16, 0n, true);
+        zeroed++;
+      }
+    }
+    expect(zeroed).toBeGreaterThanOrEqual(3);
+    return copy;
+  }
+
+  it.each(SERIES)('%s: the strides measured for the release, checked on the relocations', (series) => {
+    const m = readKernelModule(unsized(fixture(series, 'nodebug', 'acme_callbacks')));
+    expect(m.patch?.layout).toEqual({ funcSize: 152, objectSize: 168, source: 'measured' });
+    expect(m.patch?.objects).toEqual(LIVEPATCH_MODULES.acme_callbacks?.objects);
+  });
+
+  it('a release with no measured layout is refused, not guessed', () => {
+    const bytes = unsized(fixture('6.1', 'nodebug', 'acme_cmdline'));
+    const at = Buffer.from(bytes).indexOf('vermagic=6.1.');
+    bytes.set(new TextEncoder().encode('vermagic=9.1.'), at);
+    expect(() => readKernelModule(bytes)).toThrow(/cannot tell the size of a klp_object .*release 9\.1\.0-\d+-amd64 has no measured layout/);
   });
 });
