@@ -9,6 +9,7 @@ import { LIMITS } from './limits.js';
 import { Memory } from './memory.js';
 import { readModinfo, readThisModuleName, readVersions, type ModinfoEntry, type SymbolVersion } from './modinfo.js';
 import { readPatch, type KlpPatch } from './patch.js';
+import { readKlpTables } from './klp-tables.js';
 import { readSignature, splitSignature, type ModuleSignature } from './signature.js';
 
 export interface KernelModule {
@@ -63,10 +64,12 @@ function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
   }
   const vermagic = modinfoValue(modinfo, 'vermagic') ?? null;
   const release = vermagic?.trim().split(/\s+/)[0] || null;
-  const patch = livepatch ? readPatch(new Memory(elf), release) : null;
+  const patch = livepatch ? readAnyPatch(new Memory(elf), release) : null;
   const klpRelocations = readKlpRelaSections(elf);
   if (livepatch && patch === null && klpRelocations.length === 0) {
-    throw new MalformedError(`livepatch module ${name} has no klp_patch (no data pointing to __this_module and to klp_objects) and no .klp.rela sections: nothing says what it patches`);
+    throw new MalformedError(
+      `livepatch module ${name} has no klp_patch (no data pointing to __this_module and to klp_objects), no klp-build tables and no .klp.rela sections: nothing says what it patches`,
+    );
   }
   return {
     name,
@@ -81,6 +84,22 @@ function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
     signature: readSignature(bytes),
     size: bytes.length,
     elfSize: elfBytes.length,
+  };
+}
+
+/** A static klp_patch, else klp-build's tables (whose `replace` is in code: null). */
+function readAnyPatch(mem: Memory, release: string | null): KlpPatch | null {
+  const patch = readPatch(mem, release);
+  if (patch) return patch;
+  const tables = readKlpTables(mem);
+  if (!tables) return null;
+  return {
+    source: 'klp-build',
+    replace: null,
+    objects: tables.objects,
+    states: [],
+    location: tables.location,
+    layout: { funcSize: 24, objectSize: tables.objectSize, source: 'table' },
   };
 }
 
