@@ -2,8 +2,8 @@
  * readKernelModule: everything patchwise needs to know about a livepatch `.ko`, read without
  * loading it. The module's bytes are untrusted: the only exceptions are KmodError subclasses.
  */
-import { Elf } from './elf.js';
-import { MalformedError, NotLivepatchError, TooLargeError } from './errors.js';
+import { Elf, hasElfMagic } from './elf.js';
+import { MalformedError, NotElfError, NotLivepatchError, TooLargeError } from './errors.js';
 import { readKlpRelaSections, readKlpSymbols, type KlpRelaSection, type KlpSymbol } from './klp-rela.js';
 import { LIMITS } from './limits.js';
 import { Memory } from './memory.js';
@@ -25,7 +25,11 @@ export interface KernelModule {
   readonly livepatch: boolean;
   /** `__versions`: the CRC of each symbol the module imports. */
   readonly versions: readonly SymbolVersion[];
-  /** The patch (null only for a module that is not a livepatch, read with `requireLivepatch: false`). */
+  /**
+   * The patch: from a static klp_patch, else from klp-build's tables. Null for a module that is not
+   * a livepatch (read with `requireLivepatch: false`), and for one that builds its patch at run time
+   * from tables this reader does not know (kpatch-build) but has `.klp.rela` sections.
+   */
   readonly patch: KlpPatch | null;
   /** `.klp.rela.OBJ.SECTION` sections (kpatch-build / klp-build modules). */
   readonly klpRelocations: readonly KlpRelaSection[];
@@ -49,7 +53,8 @@ export function readKernelModule(bytes: Uint8Array, options: ReadOptions = {}): 
 }
 
 function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
-  // The ELF check comes first so that "not ELF" wins over "bad signature trailer" for junk files.
+  // "Not ELF" first: a junk file that happens to end with the signature magic is not a module.
+  if (!hasElfMagic(bytes)) throw new NotElfError();
   const { module: elfBytes } = splitSignature(bytes);
   const elf = new Elf(elfBytes);
   const modinfo = readModinfo(elf);
