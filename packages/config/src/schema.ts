@@ -62,7 +62,7 @@ export const PluginSettingSchema = z.union([
 ]);
 
 /** Label keys: letters, digits, `_`, `-`, `.` and `/`, as log pipelines and Kubernetes take them. */
-export const LABEL_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.\/-]{0,62})$/;
+export const LABEL_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,62})$/;
 export const LabelsSchema = z.record(z.string(), z.string().max(256, 'a label value is at most 256 characters')).superRefine((labels, ctx) => {
   // Checked here rather than by the record's key schema, whose failure zod words as "Invalid key in record".
   for (const key of Object.keys(labels)) {
