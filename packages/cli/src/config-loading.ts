@@ -7,6 +7,8 @@ import { Diagnostic } from '@patchwise/diagnostics';
 import type { PolicyEntry } from '@patchwise/policy';
 import type { Scenario } from '@patchwise/scenario';
 import { displayPath } from './paths.js';
+// A config may name the standard plugins: register the command's own copies.
+import './standard-plugins.js';
 
 export interface ConfigOptions {
   readonly config?: string;

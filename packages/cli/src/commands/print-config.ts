@@ -5,6 +5,8 @@ import { Command, Option } from 'commander';
 import { formatConfig, loadConfig, printableConfig } from '@patchwise/config';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+// A config may name the standard plugins: register the command's own copies.
+import '../standard-plugins.js';
 
 export async function printConfig(out: Output, options: { config?: string; format?: string }): Promise<ExitCode> {
   const config = await loadConfig(options.config ? { configFile: options.config } : {});
