@@ -1,13 +1,15 @@
 /**
  * `patchwise init`: a starter config and an example scenario, ready to run.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { displayPath } from '../paths.js';
+import { writeFileAtomic } from '../write-file.js';
+import { initPolicy } from './init-policy.js';
 
 const CONFIG = `# patchwise config: which policies judge what the livepatch lifecycle may do.
 # Severities: error (refuse), warn (report), off. See \`patchwise print-config\`.
@@ -22,23 +24,30 @@ plugins:
     severity: warn                # report dependency problems, do not refuse yet
 `;
 
-const SCENARIO = `# An example scenario: run it with \`patchwise run scenarios/example.scenario.yaml\`.
+const ACME_FIX = `# A patch manifest: what a livepatch module patches, and who ships it.
+name: acme_fix
+vendor: acme
+version: 1.0.0
+functions: [cmdline_proc_show]
+`;
+
+const BETA_FIX = `name: beta_fix
+vendor: beta
+version: 2.1.0
+functions: [cmdline_proc_show]
+`;
+
+const SCENARIO = `# An example scenario: run it with \`patchwise run scenarios\`.
 name: two vendors patch one function
 description: acme's fix loads; beta's fix of the same function is refused by vendor-tags.
 patches:
-  - name: acme_fix
-    vendor: acme
-    version: 1.0.0
-    functions: [cmdline_proc_show]
-  - name: beta_fix
-    vendor: beta
-    version: 2.1.0
-    functions: [cmdline_proc_show]
+  - file: ../patches/acme-fix.yaml
+  - file: ../patches/beta-fix.yaml
 steps:
   - load: acme_fix
   - expect: {decision: allowed, owner: {function: cmdline_proc_show, patch: acme_fix}}
   - load: beta_fix
-  - expect: {decision: denied, codes: [vendor-tags/function-vendor-mismatch], result: EPERM}
+  - expect: {decision: denied, result: EPERM}
   - disable: acme_fix
   - expect: {order: []}
 `;
@@ -48,6 +57,8 @@ export function init(out: Output, options: { force?: boolean; dir?: string }): E
   const files = [
     [join(dir, 'patchwise.config.yaml'), CONFIG],
     [join(dir, 'scenarios', 'example.scenario.yaml'), SCENARIO],
+    [join(dir, 'patches', 'acme-fix.yaml'), ACME_FIX],
+    [join(dir, 'patches', 'beta-fix.yaml'), BETA_FIX],
   ] as const;
   const existing = files.filter(([file]) => existsSync(file)).map(([file]) => file);
   if (existing.length && !options.force) {
@@ -55,18 +66,28 @@ export function init(out: Output, options: { force?: boolean; dir?: string }): E
   }
   for (const [file, text] of files) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    out.out(`wrote ${file}`);
+    writeFileAtomic(file, text);
+    out.out(`wrote ${displayPath(file)}`);
   }
-  out.out(`next: patchwise run ${displayPath(join(dir, 'scenarios', 'example.scenario.yaml'))}`);
+  out.out(`next: patchwise run ${displayPath(join(dir, 'scenarios'))}`);
+  out.out(`      patchwise check ${displayPath(join(dir, 'patches', 'acme-fix.yaml'))} ${displayPath(join(dir, 'patches', 'beta-fix.yaml'))}`);
   return ExitCode.Ok;
 }
 
 export function initCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('init')
-    .summary('write a starter config and an example scenario')
+    .summary('write a starter config and an example scenario, or (--policy) a policy of your own')
+    .description(
+      'Write patchwise.config.yaml, scenarios/example.scenario.yaml and the two patches it loads (patches/) in the working folder. With --policy NAME, write policies/NAME/ instead: the policy (definePolicy with messages and an options schema), its PolicyTester tests (run against the source), a README, and its entry in patchwise.config.yaml.',
+    )
+    .option('--policy <name>', 'scaffold a policy package in policies/NAME and enable it in the config')
     .option('--force', 'overwrite existing files')
     .option('--dir <dir>', 'where to write them (default: the working folder)')
-    .addHelpText('after', '\nExamples:\n  $ patchwise init && patchwise run scenarios\n\nExit codes: 0 written, 2 a file exists (nothing written).')
-    .action((options: { force?: boolean; dir?: string }) => runner(async () => init(out(), options)));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ patchwise init && patchwise run scenarios\n  $ patchwise init --policy vendor-allowlist && npx vitest run policies\n\nExit codes: 0 written, 2 a file exists (nothing written).',
+    )
+    .action((options: { force?: boolean; dir?: string; policy?: string }) =>
+      runner(async () => (options.policy === undefined ? init(out(), options) : initPolicy(out(), options.policy, options))),
+    );
 }
