@@ -44,3 +44,8 @@ export function createOutput(options: OutputOptions = {}): Output {
     style: (style, text) => (color ? styleText(style, text, { validateStream: false }) : text),
   };
 }
+
+/** Output into `lines`, uncoloured (a report that embeds what the terminal would show). */
+export function captureOutput(lines: string[]): Output {
+  return { color: false, debug: false, out: (text) => void lines.push(text), err: (text) => void lines.push(text), style: (_style, text) => text };
+}

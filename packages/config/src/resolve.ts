@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, suggestion, type IssuePlace } from '@patchwise/diagnostics';
 import { validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
+import { resolveFileOptions } from './file-options.js';
 import { importPolicy, resolvePackage } from './plugins.js';
 import { PRESETS, type Preset } from './presets.js';
 import { ConfigSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
@@ -214,7 +215,7 @@ export async function resolveConfig(
         next.origin.severity = layer.origin;
       }
       if (setting.options !== undefined) {
-        next.options = setting.options;
+        next.options = resolveFileOptions(next.policy, setting.options, layer.dir);
         next.origin.options = layer.origin;
         next.origin.optionKeys =
           typeof setting.options === 'object' && setting.options !== null

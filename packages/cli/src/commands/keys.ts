@@ -1,20 +1,30 @@
 /**
  * `patchwise keygen` and `patchwise sign`: vendor keys and signed manifests (vendor-tags).
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
+import { basename, isAbsolute, join } from 'node:path';
+import { Command, Option } from 'commander';
 import { parseDocument } from 'yaml';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { loadManifestFile } from '@patchwise/manifest';
-import { generateVendorKeys, signManifest } from '@patchwise/plugin-vendor-tags';
+import { generateVendorKeys, parsePublicKey, signManifest } from '@patchwise/plugin-vendor-tags';
+import { commandPolicies } from '../config-loading.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { displayPath } from '../paths.js';
 
 const VENDOR = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export function keygen(out: Output, vendor: string, options: { outDir?: string; force?: boolean }): ExitCode {
+type Format = { format?: 'text' | 'json' };
+
+/** How a config in the working folder names `file`: `./keys/acme.pub`, or absolute. */
+const configPath = (file: string) => {
+  const shown = displayPath(file);
+  return isAbsolute(shown) ? shown : `./${shown}`;
+};
+
+export function keygen(out: Output, vendor: string, options: { outDir?: string; force?: boolean } & Format): ExitCode {
   if (!VENDOR.test(vendor)) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: `\`${vendor}\` is not a usable vendor name`, hint: 'letters, digits, `.`, `_` and `-`' });
   }
@@ -31,18 +41,43 @@ export function keygen(out: Output, vendor: string, options: { outDir?: string; 
   writeFileSync(privateFile, keys.privateKey, { mode: 0o600 });
   chmodSync(privateFile, 0o600);
   writeFileSync(publicFile, keys.publicKey);
+  if (options.format === 'json') {
+    out.out(JSON.stringify({ type: 'keygen', vendor, privateKey: privateFile, publicKey: publicFile, publicKeyPem: keys.publicKey }));
+    return ExitCode.Ok;
+  }
   out.out(`wrote ${displayPath(privateFile)} (private: keep it on the signing machine)`);
   out.out(`wrote ${displayPath(publicFile)}`);
-  out.out('\nTrust it in the config:\n');
-  out.out(`  - plugin: vendor-tags\n    options:\n      signatures: required\n      keys:\n        ${vendor}: |\n${keys.publicKey
-    .trimEnd()
-    .split('\n')
-    .map((l) => `          ${l}`)
-    .join('\n')}`);
+  out.out('\nTrust it in the config (the key file is relative to the config file):\n');
+  out.out(`  - plugin: vendor-tags\n    options:\n      signatures: required\n      keys:\n        ${vendor}: ${configPath(publicFile)}`);
   return ExitCode.Ok;
 }
 
-export function sign(out: Output, manifestFile: string, options: { key: string; out?: string }): ExitCode {
+/**
+ * Whose a private key is: the vendor whose public key in the config's vendor-tags `keys` it is the
+ * private half of, or else the name `patchwise keygen` gave its file (`acme.key`). `trusted` is
+ * false when the config lists keys and this one is not among them.
+ */
+async function keyOwner(privateKey: string, keyFile: string, config: string | undefined): Promise<{ vendor?: string; trusted?: boolean }> {
+  const byName = /^(.+)\.key$/.exec(basename(keyFile))?.[1];
+  try {
+    const own = createPublicKey(createPrivateKey(privateKey)).export({ type: 'spki', format: 'der' });
+    const policies = await commandPolicies(config === undefined ? {} : { config });
+    let listed = 0;
+    for (const entry of policies.entries) {
+      const keys = entry.policy.name === 'vendor-tags' ? (entry.options as { keys?: Record<string, string> } | undefined)?.keys : undefined;
+      for (const [vendor, text] of Object.entries(keys ?? {})) {
+        listed += 1;
+        if (parsePublicKey(text).export({ type: 'spki', format: 'der' }).equals(own)) return { vendor, trusted: true };
+      }
+    }
+    return { ...(byName ? { vendor: byName } : {}), ...(listed ? { trusted: false } : {}) };
+  } catch {
+    // No usable config: the file name is all there is to go by.
+    return byName ? { vendor: byName } : {};
+  }
+}
+
+export async function sign(out: Output, manifestFile: string, options: { key: string; out?: string; config?: string } & Format): Promise<ExitCode> {
   const manifest = loadManifestFile(manifestFile, displayPath(manifestFile));
   let privateKey: string;
   try {
@@ -64,8 +99,24 @@ export function sign(out: Output, manifestFile: string, options: { key: string; 
     target,
     manifestFile.endsWith('.json') ? `${JSON.stringify(doc.toJS(), null, 2)}\n` : doc.toString({ flowCollectionPadding: false }),
   );
-  out.out(`signed ${displayPath(manifestFile)} as vendor '${String(manifest.vendor ?? '(none)')}' → ${displayPath(target)}`);
-  if (!manifest.vendor) out.err('warning: the manifest declares no `vendor`; vendor-tags cannot tie the signature to one');
+  const warnings: string[] = [];
+  if (!manifest.vendor) warnings.push('the manifest declares no `vendor`; vendor-tags cannot tie the signature to one');
+  const owner = await keyOwner(privateKey, options.key, options.config);
+  const signer = owner.vendor;
+  if (owner.trusted === false) {
+    warnings.push("the key is none of the config's vendor-tags `keys`: vendor-tags will not trust this signature; add its public key (VENDOR.pub) to `keys`");
+  }
+  if (manifest.vendor && signer !== undefined && signer !== manifest.vendor) {
+    warnings.push(
+      `the key is vendor \`${signer}\`'s but the manifest declares vendor \`${String(manifest.vendor)}\`: vendor-tags will refuse it (signature-wrong-vendor); sign with ${String(manifest.vendor)}'s key, or correct \`vendor\``,
+    );
+  }
+  if (options.format === 'json') {
+    out.out(JSON.stringify({ type: 'sign', manifest: manifestFile, out: target, vendor: manifest.vendor ?? null, keyVendor: signer ?? null, trusted: owner.trusted ?? null, signature, warnings }));
+  } else {
+    out.out(`signed ${displayPath(manifestFile)} as vendor '${String(manifest.vendor ?? '(none)')}' → ${displayPath(target)}`);
+  }
+  for (const w of warnings) out.err(`${out.style('yellow', 'warning')} ${w}`);
   return ExitCode.Ok;
 }
 
@@ -75,8 +126,9 @@ export function keygenCommand(runner: (fn: () => Promise<ExitCode>) => Promise<v
     .argument('<vendor>', 'the vendor name manifests declare')
     .option('--out-dir <dir>', 'where to write VENDOR.key and VENDOR.pub (default: the working folder)')
     .option('--force', 'replace an existing key pair')
+    .addOption(new Option('--format <format>', 'text, or json: the files written and the public key').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  $ patchwise keygen acme\n  $ patchwise keygen acme --out-dir keys/\n\nExit codes: 0 written, 2 bad input or the files exist.')
-    .action((vendor: string, options: { outDir?: string; force?: boolean }) => runner(async () => keygen(out(), vendor, options)));
+    .action((vendor: string, options: { outDir?: string; force?: boolean } & Format) => runner(async () => keygen(out(), vendor, options)));
 }
 
 export function signCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
@@ -85,9 +137,11 @@ export function signCommand(runner: (fn: () => Promise<ExitCode>) => Promise<voi
     .argument('<manifest>', 'the patch manifest (YAML or JSON)')
     .requiredOption('-k, --key <file>', 'the private key (VENDOR.key from `patchwise keygen`)')
     .option('-o, --out <file>', 'write the signed manifest here (default: in place)')
+    .option('-c, --config <file>', "the config whose vendor-tags `keys` tell the key's vendor (default: the discovered one)")
+    .addOption(new Option('--format <format>', 'text, or json: what was signed, by which vendor, and any warnings').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
-      '\nThe signature covers the canonical manifest (sorted keys, without `signature`): any change\nafter signing breaks it.\n\nExamples:\n  $ patchwise sign patches/acme-fix.yaml --key acme.key\n\nExit codes: 0 signed, 2 bad input.',
+      '\nThe signature covers the canonical manifest (sorted keys, without `signature`): any change\nafter signing breaks it. Warns when the key is another vendor\'s than the manifest declares\n(known from the config\'s vendor-tags `keys`, or the key file\'s name).\n\nExamples:\n  $ patchwise sign patches/acme-fix.yaml --key acme.key\n\nExit codes: 0 signed, 2 bad input.',
     )
-    .action((manifest: string, options: { key: string; out?: string }) => runner(async () => sign(out(), manifest, options)));
+    .action((manifest: string, options: { key: string; out?: string; config?: string } & Format) => runner(() => sign(out(), manifest, options)));
 }
