@@ -88,7 +88,7 @@ describe.skipIf(!ENABLED)('patchwise in a fresh project outside the workspace (s
 
   afterAll(() => {
     if (temp) rmSync(temp, { recursive: true, force: true });
-  });
+  }, 2 * MINUTE);
 
   it('every package packs without build caches and with its types', () => {
     expect(tarballs.length).toBe(publishable().length);
@@ -128,7 +128,7 @@ describe.skipIf(!ENABLED)('patchwise in a fresh project outside the workspace (s
     writeFileSync(file, original);
     expect(r.code, r.output).toBe(1);
     expect(r.output).toContain('vendor-not-allowed');
-  });
+  }, 5 * MINUTE);
 
   it('a JavaScript policy of the project: loaded from its config, its PolicyTester tests under vitest and node:test', () => {
     writeFileSync(
@@ -138,6 +138,7 @@ describe.skipIf(!ENABLED)('patchwise in a fresh project outside the workspace (s
 export default definePolicy({
   name: 'no-friday',
   meta: {
+    docs: { description: 'No patches on Fridays.' },
     messages: { friday: "no patches on Fridays: '{{patch}}' waits for Monday" },
     schema: z.strictObject({ day: z.number().int().min(0).max(6) }),
     defaults: { day: 5 },
@@ -190,5 +191,5 @@ new PolicyTester().run(policy, {
     expect(r.code, r.output).toBe(2);
     expect(r.output).toContain('imports `left-pad-not-installed`, which is not installed');
     expect(r.output).not.toContain('unknown plugin');
-  });
+  }, 2 * MINUTE);
 });

@@ -123,6 +123,9 @@ export async function sign(out: Output, manifestFile: string, options: { key: st
 export function keygenCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('keygen')
     .summary("make a vendor's Ed25519 key pair (vendor-tags signatures)")
+    .description(
+      "Write VENDOR.key (private, mode 0600: keep it on the signing machine) and VENDOR.pub (public: list it in vendor-tags' `keys`, as a file relative to the config). Manifests signed with the private key prove their `vendor` claim.",
+    )
     .argument('<vendor>', 'the vendor name manifests declare')
     .option('--out-dir <dir>', 'where to write VENDOR.key and VENDOR.pub (default: the working folder)')
     .option('--force', 'replace an existing key pair')
@@ -134,6 +137,9 @@ export function keygenCommand(runner: (fn: () => Promise<ExitCode>) => Promise<v
 export function signCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('sign')
     .summary("sign a patch manifest with its vendor's private key")
+    .description(
+      "Sign a patch manifest with a vendor's private key (from `patchwise keygen`) and write the signature into its `signature` field, keeping the file's formatting and comments. vendor-tags then trusts the manifest's `vendor` claim when that vendor's public key is in its `keys`.",
+    )
     .argument('<manifest>', 'the patch manifest (YAML or JSON)')
     .requiredOption('-k, --key <file>', 'the private key (VENDOR.key from `patchwise keygen`)')
     .option('-o, --out <file>', 'write the signed manifest here (default: in place)')

@@ -17,8 +17,11 @@ export async function printConfig(out: Output, options: { config?: string; forma
 export function printConfigCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('print-config')
     .summary('print the resolved config, with where each value came from')
+    .description(
+      'Print the config a command would run with: the plugins after `extends` and merging, each one\'s severity and validated options (defaults applied), and which file, preset or default set each value.',
+    )
     .option('-c, --config <file>', 'use this config file instead of discovering one')
-    .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'text, or json: the resolved config with the origin of each value').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `
