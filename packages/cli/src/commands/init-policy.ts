@@ -50,7 +50,7 @@ export default definePolicy({
 });
 `;
 
-const test = (name: string) => `import { describe, it } from 'vitest';
+const test = () => `import { describe, it } from 'vitest';
 import { PolicyTester } from 'patchwise/testing';
 import policy from '../src/index.js';
 
@@ -108,7 +108,7 @@ export function initPolicy(out: Output, name: string, options: { force?: boolean
   const dir = `policies/${name}`;
   const files = [
     [join(root, dir, 'src', 'index.ts'), source(name)],
-    [join(root, dir, 'test', `${name}.test.ts`), test(name)],
+    [join(root, dir, 'test', `${name}.test.ts`), test()],
     [join(root, dir, 'README.md'), readme(name, dir)],
   ] as const;
   const existing = files.find(([file]) => existsSync(file));
