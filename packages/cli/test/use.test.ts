@@ -36,7 +36,7 @@ describe('--version and --help', () => {
     expect(r.stdout).toContain('Exit codes');
   });
 
-  it.each(['run', 'check', 'replay', 'print-config', 'keygen', 'sign', 'status', 'load', 'disable', 'unload'])('%s offers --format json', async (verb) => {
+  it.each(['run', 'check', 'replay', 'print-config', 'init', 'keygen', 'sign', 'status', 'load', 'disable', 'unload'])('%s offers --format json', async (verb) => {
     expect((await cli([verb, '--help'])).stdout).toMatch(/--format <format>.*json/s);
   });
 });
@@ -73,6 +73,16 @@ describe('--format json on every verb that reports', () => {
     const [record] = jsonLines(signed.stdout) as [{ type: string; vendor: string; signature: string; warnings: string[] }];
     expect(record).toMatchObject({ type: 'sign', vendor: 'acme', keyVendor: 'acme', warnings: [] });
     expect(readFileSync(manifest, 'utf8')).toContain(`signature: ${record.signature}`);
+  });
+
+  it('init', async () => {
+    const dir = tempPath('json-init');
+    const r = await cli(['init', '--dir', dir, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [record] = jsonLines(r.stdout) as [{ type: string; written: string[]; next: string[] }];
+    expect(record.type).toBe('init');
+    expect(record.written).toHaveLength(4);
+    for (const file of record.written) expect(existsSync(file)).toBe(true);
   });
 
   it('print-config', async () => {

@@ -7,9 +7,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, YAMLSeq } from 'yaml';
 import { Diagnostic } from '@patchwise/diagnostics';
-import { ExitCode } from '../exit-codes.js';
-import type { Output } from '../output.js';
 import { displayPath } from '../paths.js';
+import type { InitReport } from './init.js';
 import { writeFileAtomic } from '../write-file.js';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -100,7 +99,7 @@ A patchwise policy of this project: patches must name a vendor, and only the ven
 /** The config entry that enables the policy. */
 const configEntry = (dir: string) => ({ plugin: `./${dir}/src/index.ts`, options: { vendors: ['acme'] } });
 
-export function initPolicy(out: Output, name: string, options: { force?: boolean; dir?: string }): ExitCode {
+export function initPolicy(name: string, options: { force?: boolean; dir?: string }): InitReport {
   if (!NAME.test(name)) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: `\`${name}\` is not a usable policy name`, hint: 'lower-case words joined by `-`, e.g. `vendor-allowlist`' });
   }
@@ -124,8 +123,8 @@ export function initPolicy(out: Output, name: string, options: { force?: boolean
   for (const [file, text] of files) {
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileAtomic(file, text);
-    out.out(`wrote ${displayPath(file)}`);
   }
+  const report: InitReport = { written: files.map(([file]) => displayPath(file)), notes: [], next: [`npx vitest run ${dir}`] };
   const entry = configEntry(dir);
   if (doc) {
     const plugins = doc.get('plugins');
@@ -134,11 +133,10 @@ export function initPolicy(out: Output, name: string, options: { force?: boolean
       if (plugins instanceof YAMLSeq) plugins.add(doc.createNode(entry));
       else doc.set('plugins', doc.createNode([entry]));
       writeFileAtomic(config, doc.toString({ flowCollectionPadding: false }));
-      out.out(`enabled it in ${displayPath(config)}`);
+      report.notes.push(`enabled it in ${displayPath(config)}`);
     }
   } else {
-    out.out(`enable it in your config:\n  plugins:\n    - plugin: ${entry.plugin}\n      options: {vendors: [acme]}`);
+    report.notes.push(`enable it in your config:\n  plugins:\n    - plugin: ${entry.plugin}\n      options: {vendors: [acme]}`);
   }
-  out.out(`next: npx vitest run ${dir}`);
-  return ExitCode.Ok;
+  return report;
 }

@@ -3,7 +3,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
@@ -52,7 +52,14 @@ steps:
   - expect: {order: []}
 `;
 
-export function init(out: Output, options: { force?: boolean; dir?: string }): ExitCode {
+/** What `init` wrote (paths as shown), what else it did, and the commands to run next. */
+export interface InitReport {
+  readonly written: string[];
+  readonly notes: string[];
+  readonly next: string[];
+}
+
+export function init(options: { force?: boolean; dir?: string }): InitReport {
   const dir = options.dir ?? process.cwd();
   const files = [
     [join(dir, 'patchwise.config.yaml'), CONFIG],
@@ -67,10 +74,25 @@ export function init(out: Output, options: { force?: boolean; dir?: string }): E
   for (const [file, text] of files) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileAtomic(file, text);
-    out.out(`wrote ${displayPath(file)}`);
   }
-  out.out(`next: patchwise run ${displayPath(join(dir, 'scenarios'))}`);
-  out.out(`      patchwise check ${displayPath(join(dir, 'patches', 'acme-fix.yaml'))} ${displayPath(join(dir, 'patches', 'beta-fix.yaml'))}`);
+  return {
+    written: files.map(([file]) => displayPath(file)),
+    notes: [],
+    next: [
+      `patchwise run ${displayPath(join(dir, 'scenarios'))}`,
+      `patchwise check ${displayPath(join(dir, 'patches', 'acme-fix.yaml'))} ${displayPath(join(dir, 'patches', 'beta-fix.yaml'))}`,
+    ],
+  };
+}
+
+function printReport(out: Output, report: InitReport, format: string | undefined): ExitCode {
+  if (format === 'json') {
+    out.out(JSON.stringify({ type: 'init', ...report }));
+    return ExitCode.Ok;
+  }
+  for (const file of report.written) out.out(`wrote ${file}`);
+  for (const note of report.notes) out.out(note);
+  report.next.forEach((command, i) => out.out(`${i === 0 ? 'next:' : '     '} ${command}`));
   return ExitCode.Ok;
 }
 
@@ -83,11 +105,12 @@ export function initCommand(runner: (fn: () => Promise<ExitCode>) => Promise<voi
     .option('--policy <name>', 'scaffold a policy package in policies/NAME and enable it in the config')
     .option('--force', 'overwrite existing files')
     .option('--dir <dir>', 'where to write them (default: the working folder)')
+    .addOption(new Option('--format <format>', 'text, or json: the files written and what to run next').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ patchwise init && patchwise run scenarios\n  $ patchwise init --policy vendor-allowlist && npx vitest run policies\n\nExit codes: 0 written, 2 a file exists (nothing written).',
     )
-    .action((options: { force?: boolean; dir?: string; policy?: string }) =>
-      runner(async () => (options.policy === undefined ? init(out(), options) : initPolicy(out(), options.policy, options))),
+    .action((options: { force?: boolean; dir?: string; policy?: string; format?: string }) =>
+      runner(async () => printReport(out(), options.policy === undefined ? init(options) : initPolicy(options.policy, options), options.format)),
     );
 }
