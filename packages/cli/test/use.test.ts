@@ -291,3 +291,19 @@ describe('pnpm patchwise: paths from where it was typed (INIT_CWD)', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('diagnostics point to documentation by name, not by repository path', () => {
+  it('an invalid config names the README section of @patchwise/config', async () => {
+    const r = await cli(['print-config', '--config', fx('configs/invalid.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('see "The config file" in the @patchwise/config README');
+    expect(r.stderr).not.toMatch(/packages\/\w+\/README/);
+  });
+
+  it('an invalid manifest names the README section of @patchwise/manifest', async () => {
+    const r = await cli(['check', fx('patches/bad-type.yaml'), '--config', 'none']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('hint: see "The manifest format" in the @patchwise/manifest README');
+    expect(r.stderr).not.toMatch(/packages\/\w+\/README/);
+  });
+});
