@@ -83,3 +83,18 @@ describe('the patchwise package', () => {
     expect((await tester.runCase(policy, { enable: { name: 'a', vendor: 'acme', functions: ['cmdline_proc_show'] } })).result).toBe(0);
   });
 });
+
+describe("the README's set-up works whatever pnpm is installed", () => {
+  it('runs pnpm through npx at the version the repository pins, as .ci/run installs it', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const setup = /## Set-up[^\n]*\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.replace('pnpm@', '');
+    const commands = setup.split('\n').filter((l) => l.trim());
+    expect(commands.length).toBeGreaterThan(0);
+    // Every pnpm is `npx -y pnpm@VERSION`: no global install (a root-owned prefix, a corepack shim).
+    for (const line of commands) expect(line.replace(/#.*$/, '').match(/\bpnpm\b/g)?.length ?? 0, line).toBe(line.replace(/#.*$/, '').match(/npx -y pnpm@/g)?.length ?? 0);
+    expect(setup).toContain(`npx -y pnpm@${pinned} install`);
+    expect(setup).not.toMatch(/npm (i|install) -g/);
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain(`PNPM_VERSION=${pinned}\n`);
+  });
+});
