@@ -10,4 +10,5 @@ registerPlugins({
   '@patchwise/plugin-scoped-callbacks': () => import('@patchwise/plugin-scoped-callbacks'),
   '@patchwise/plugin-semver-deps': () => import('@patchwise/plugin-semver-deps'),
   '@patchwise/plugin-transition-timeout': () => import('@patchwise/plugin-transition-timeout'),
+  '@patchwise/plugin-rollout': () => import('@patchwise/plugin-rollout'),
 });

@@ -9,7 +9,7 @@ export type PluginModule = Record<string, unknown>;
 export type PluginLoader = () => Promise<PluginModule>;
 
 /** The standard plugins by short name (`vendor-tags` is `@patchwise/plugin-vendor-tags`). */
-export const STANDARD_PLUGINS = ['vendor-tags', 'scoped-callbacks', 'semver-deps', 'transition-timeout'] as const;
+export const STANDARD_PLUGINS = ['vendor-tags', 'scoped-callbacks', 'semver-deps', 'transition-timeout', 'rollout'] as const;
 
 /** Kept for compatibility: the short names of the standard plugins. */
 export const BUILTIN_PLUGINS: readonly string[] = STANDARD_PLUGINS;

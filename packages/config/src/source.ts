@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { basename, extname } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import type { Loader } from 'cosmiconfig';
-import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
+import { decodeUtf8, Diagnostic, YamlSource } from '@patchwise/diagnostics';
 import { importModule } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
@@ -42,7 +42,9 @@ const dataLoader = (filepath: string, content: string): unknown => {
   // Every package.json on the way up is read for its `patchwise` key: parse it as npm does (JSON,
   // duplicate keys tolerated) so that an unrelated quirk in it breaks nothing.
   if (basename(filepath) === 'package.json') return JSON.parse(content) as unknown;
-  const source = YamlSource.parse(content, filepath);
+  // The bytes again, decoded strictly: cosmiconfig's `content` has bytes that are not UTF-8
+  // replaced by U+FFFD, silently.
+  const source = YamlSource.parse(decodeUtf8(readFileSync(filepath), filepath), filepath);
   parsed.set(filepath, source);
   return source.toJS();
 };

@@ -1,4 +1,4 @@
-export { Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
+export { decodeUtf8, Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
 export { didYouMean, suggestion } from './suggest.js';
 export { checkJson, formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
 export { describeIssue, issuePlace, narrowIssue, pickIssue } from './zod-issues.js';
