@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { basename, extname } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import type { Loader } from 'cosmiconfig';
-import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
+import { checkSize, checkValue, Diagnostic, YamlSource } from '@patchwise/diagnostics';
 import { importModule } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
@@ -41,7 +41,11 @@ export const SEARCH_PLACES = [
 const dataLoader = (filepath: string, content: string): unknown => {
   // Every package.json on the way up is read for its `patchwise` key: parse it as npm does (JSON,
   // duplicate keys tolerated) so that an unrelated quirk in it breaks nothing.
-  if (basename(filepath) === 'package.json') return JSON.parse(content) as unknown;
+  // Its size is bounded like any input's; its `patchwise` value is checked in `located`.
+  if (basename(filepath) === 'package.json') {
+    checkSize(content, filepath);
+    return JSON.parse(content) as unknown;
+  }
   const source = YamlSource.parse(content, filepath);
   parsed.set(filepath, source);
   return source.toJS();
@@ -90,6 +94,8 @@ export interface LoadedFile {
 
 function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
   const { filepath } = result;
+  // A JS or TS config, or a package.json key, did not come through the YAML reader's limits.
+  checkValue(result.config, filepath);
   const data = /\.(ya?ml|json)$/.test(filepath) || basename(filepath) === '.patchwiserc' ? sourceOf(filepath) : undefined;
   const inPackage = basename(filepath) === 'package.json';
   return {

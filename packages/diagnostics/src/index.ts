@@ -1,6 +1,7 @@
 export { Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
 export { didYouMean, suggestion } from './suggest.js';
-export { checkJson, formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
+export { checkJson, formatPath, YamlSource } from './yaml-source.js';
+export { checkSize, checkValue, YAML_LIMITS } from './limits.js';
 export { describeIssue, issuePlace, narrowIssue, pickIssue } from './zod-issues.js';
 
 export type { DiagnosticInit, SourcePlace } from './diagnostic.js';

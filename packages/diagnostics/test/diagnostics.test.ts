@@ -364,7 +364,7 @@ describe('YamlSource: JSON files are checked as JSON', () => {
 
 describe('YamlSource: hostile input', () => {
   it('the limits are the documented ones', () => {
-    expect(YAML_LIMITS).toEqual({ maxAliasCount: 100, maxSize: 5 * 1024 * 1024, maxDepth: 128, maxEntries: 10_000 });
+    expect(YAML_LIMITS).toEqual({ maxAliasCount: 100, maxSize: 5 * 1024 * 1024, maxDepth: 128, maxEntries: 10_000, maxTokens: 100_000 });
   });
 
   it('a text over the size limit is PW_TOO_LARGE, counted in bytes', () => {

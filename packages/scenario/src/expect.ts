@@ -5,7 +5,7 @@
  */
 import { errnoName } from '@patchwise/core';
 import { suggestion } from '@patchwise/diagnostics';
-import { defineOp, fail, isRecord } from '@patchwise/kselftest';
+import { defineOp, fail, isRecord, onlyKeys } from '@patchwise/kselftest';
 import { parseFunctionRef } from '@patchwise/manifest';
 import type { ScenarioHarness } from './harness.js';
 
@@ -24,8 +24,12 @@ function parseExpect(raw: unknown): Expectations {
     }
   }
   if (raw.decision !== undefined && raw.decision !== 'allowed' && raw.decision !== 'denied') fail('`decision` is `allowed` or `denied`');
-  for (const key of ['owner', 'live'] as const) {
-    if (raw[key] !== undefined && !isRecord(raw[key])) fail(`\`${key}\` is a map (see --help)`);
+  for (const [key, fields] of [['owner', ['function', 'patch']], ['live', ['task', 'function', 'runs']]] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (!isRecord(value)) fail(`\`${key}\` is a map (see --help)`);
+    // Every field is checked: one left out (or misspelled) would be compared as `undefined`.
+    else onlyKeys(value, fields, fields);
   }
   return raw as Expectations;
 }

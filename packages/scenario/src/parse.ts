@@ -4,9 +4,10 @@
 import { dirname, resolve } from 'node:path';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import { parseOps, type CaseOp } from '@patchwise/kselftest';
-import { loadManifestFile, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
-import { selftestModules } from '@patchwise/sim';
+import { kernelFunctionsOf, loadManifestFile, moduleFunctionsOf, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { Machine, selftestModules, VMLINUX } from '@patchwise/sim';
 import type { z } from 'zod';
+import { checkStepNames } from './names.js';
 import { ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
 import { SCENARIO_STEPS } from './steps.js';
 
@@ -108,6 +109,7 @@ export function parseScenario(text: string, file: string, display = file): Scena
       });
     }
   });
+  checkStepNames(steps, source, { patches: patches.map((p) => p.name), modules: known, functions: functionsOf(patches, data.modules, data.tasks) });
   const config =
     data.config === undefined
       ? undefined
@@ -128,6 +130,18 @@ export function parseScenario(text: string, file: string, display = file): Scena
     steps,
     locate: (path) => source.locate(path),
   };
+}
+
+/**
+ * The functions a scenario's machine has, by object: vmlinux's own and those its patches and tasks
+ * name, and each module's under `modules` with those patches replace in it. (A selftest module's
+ * are not listed: steps may name any function of it.)
+ */
+function functionsOf(patches: readonly PatchManifest[], modules: readonly ScenarioModule[], tasks: readonly ScenarioTask[]): Map<string, string[]> {
+  const sleepers = tasks.flatMap((t) => (t.sleepsIn ? [parseFunctionRef(t.sleepsIn)] : [])).filter((r) => r.object === VMLINUX);
+  const kernel = new Machine({ kernelFunctions: [...kernelFunctionsOf(patches), ...sleepers.map((r) => r.name)] }).kallsyms.functionsOf(VMLINUX) ?? [];
+  const patched = moduleFunctionsOf(patches);
+  return new Map([[VMLINUX, kernel], ...modules.map((m): [string, string[]] => [m.name, [...m.functions, ...(patched.get(m.name) ?? [])]])]);
 }
 
 /** Read a scenario file. */
