@@ -9,7 +9,7 @@ import { Machine, selftestModules, VMLINUX } from '@patchwise/sim';
 import type { z } from 'zod';
 import { checkStepNames } from './names.js';
 import { ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
-import { SCENARIO_STEPS } from './steps.js';
+import { ADVANCE_LIMITS, SCENARIO_STEPS } from './steps.js';
 
 export interface Scenario {
   readonly file: string;
@@ -109,6 +109,7 @@ export function parseScenario(text: string, file: string, display = file): Scena
       });
     }
   });
+  checkAdvanceTotal(steps, source);
   checkStepNames(steps, source, { patches: patches.map((p) => p.name), modules: known, functions: functionsOf(patches, data.modules, data.tasks) });
   const config =
     data.config === undefined
@@ -142,6 +143,22 @@ function functionsOf(patches: readonly PatchManifest[], modules: readonly Scenar
   const kernel = new Machine({ kernelFunctions: [...kernelFunctionsOf(patches), ...sleepers.map((r) => r.name)] }).kallsyms.functionsOf(VMLINUX) ?? [];
   const patched = moduleFunctionsOf(patches);
   return new Map([[VMLINUX, kernel], ...modules.map((m): [string, string[]] => [m.name, [...m.functions, ...(patched.get(m.name) ?? [])]])]);
+}
+
+/** All the `advance` steps together stay within the bound (each one alone is checked as it is read). */
+function checkAdvanceTotal(steps: readonly CaseOp[], source: YamlSource): void {
+  let total = 0;
+  for (const step of steps) {
+    if (step.name !== 'advance') continue;
+    total += step.args as number;
+    if (total > ADVANCE_LIMITS.totalMs) {
+      throw source.error(['steps', step.index, 'advance'], {
+        code: 'PW_SCENARIO',
+        reason: `step ${step.index + 1}: the \`advance\` steps add up to more than ${ADVANCE_LIMITS.totalMs} ms (1 hour) of machine time`,
+        hint: 'a scenario is a short story: split it, or wait less',
+      });
+    }
+  }
 }
 
 /** Read a scenario file. */

@@ -2,9 +2,11 @@
  * A machine's state as a file (`run --save-state`, `check --state`): the installed patches (as
  * their manifests), the loaded target modules, the kernel release and the time.
  */
-import { Diagnostic, readSourceFile, YamlSource } from '@patchwise/diagnostics';
+import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, YamlSource } from '@patchwise/diagnostics';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { Machine } from '@patchwise/sim';
+import type { z } from 'zod';
+import { StateSchema } from './schema.js';
 
 export interface SavedState {
   readonly format: 'patchwise-state/1';
@@ -39,15 +41,41 @@ function stripFunctions(manifest: PatchManifest): PatchManifest {
   return JSON.parse(JSON.stringify(manifest)) as PatchManifest;
 }
 
-/** Read a state file (JSON or YAML). */
+const STATE_HINT = 'write one with `patchwise run --save-state FILE`';
+
+/**
+ * Read a state file (JSON or YAML), validated like every other input: the schema, each patch's
+ * manifest, and what ties them together (one name per patch and module, at most one transition).
+ */
 export function readState(file: string): SavedState {
-  const source = YamlSource.parse(readSourceFile(file, 'the state file', 'write one with `patchwise run --save-state FILE`'), file);
-  const raw = source.toJS() as Partial<SavedState> | null;
-  if (raw?.format !== 'patchwise-state/1' || !Array.isArray(raw.patches)) {
-    throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: 'write one with `patchwise run --save-state FILE`' });
+  const source = YamlSource.parse(readSourceFile(file, 'the state file', STATE_HINT), file);
+  const raw = source.toJS();
+  const format = typeof raw === 'object' && raw !== null ? (raw as { format?: unknown }).format : undefined;
+  if (format !== 'patchwise-state/1') {
+    throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: STATE_HINT });
   }
-  const patches = raw.patches.map((p, i) => ({ ...p, manifest: parseManifest(p.manifest, { file, path: ['patches', i, 'manifest'], locate: (path) => source.locate(path) }) }));
-  return { ...(raw as SavedState), patches };
+  const result = StateSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = pickIssue(result.error.issues) as z.core.$ZodIssue;
+    const { path, key } = issuePlace(issue);
+    const at = path.length && !key ? `\`${formatPath(path)}\`: ` : '';
+    throw source.error(path, { code: 'PW_STATE', reason: `invalid state file: ${at}${describeIssue(issue, StateSchema)}`, hint: STATE_HINT, key: key === 'unknown' });
+  }
+  const data = result.data;
+  const patches = data.patches.map((p, i) => ({ ...p, manifest: parseManifest(p.manifest, { file, path: ['patches', i, 'manifest'], locate: (path) => source.locate(path) }) }));
+  const owner = new Map<string, string>();
+  const claim = (name: string, what: string, path: (string | number)[]) => {
+    const first = owner.get(name);
+    if (first !== undefined) throw source.error(path, { code: 'PW_STATE', reason: `${what} \`${name}\` is also ${first}`, hint: 'a state has one patch or module of each name' });
+    owner.set(name, `${what === 'patch' ? 'a patch' : 'a module'} in this state`);
+  };
+  patches.forEach((p, i) => claim(p.manifest.name, 'patch', ['patches', i, 'manifest', 'name']));
+  data.modules.forEach((m, i) => claim(m.name, 'module', ['modules', i, 'name']));
+  const moving = data.patches.flatMap((p, i) => (p.transition ? [i] : []));
+  if (moving.length > 1) {
+    throw source.error(['patches', moving[1] as number, 'transition'], { code: 'PW_STATE', reason: 'two patches are in transition; the kernel runs one transition at a time', hint: STATE_HINT });
+  }
+  return { ...data, patches };
 }
 
 /** Enough for a transition to complete on an idle machine (one retry). */
