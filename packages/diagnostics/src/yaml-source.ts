@@ -233,6 +233,10 @@ function checkTree(doc: Document): TreeProblem | undefined {
         stack.push([item, depth + 1]);
         continue;
       }
+      if (isMap(item.key) || isSeq(item.key)) {
+        // `? [a, b]: c`: a plain value has only string keys (the parser would print a warning).
+        report({ code: 'PW_SYNTAX', offset: item.key.range?.[0] ?? 0, reason: 'invalid YAML: a key must be a plain value, not a list or a mapping', hint: 'write the key as a string' });
+      }
       if (keys && isScalar(item.key)) {
         const id = `${typeof item.key.value}:${String(item.key.value)}`;
         if (keys.has(id)) {
