@@ -2,6 +2,7 @@
  * A machine's state as a file (`run --save-state`, `check --state`): the installed patches (as
  * their manifests), the loaded target modules, the kernel release and the time.
  */
+import { errnoName, strerror } from '@patchwise/core';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, YamlSource } from '@patchwise/diagnostics';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { Machine } from '@patchwise/sim';
@@ -15,6 +16,8 @@ export interface SavedState {
   readonly time: string;
   readonly patches: readonly { readonly manifest: PatchManifest; readonly enabled: boolean; readonly transition: boolean }[];
   readonly modules: readonly { readonly name: string; readonly functions: readonly string[] }[];
+  /** Where it was read from (set by `readState`, never saved): restore errors name the place. */
+  readonly source?: { readonly file: string; readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined };
 }
 
 /** The state of `machine`; `manifests` are the manifests its patches came from. */
@@ -75,7 +78,8 @@ export function readState(file: string): SavedState {
   if (moving.length > 1) {
     throw source.error(['patches', moving[1] as number, 'transition'], { code: 'PW_STATE', reason: 'two patches are in transition; the kernel runs one transition at a time', hint: STATE_HINT });
   }
-  return { ...data, patches };
+  // Not enumerable: a state read back is equal to (and serializes as) the state that was saved.
+  return Object.defineProperty({ ...data, patches }, 'source', { value: { file, locate: (path: readonly (string | number)[]) => source.locate(path) }, enumerable: false });
 }
 
 /** Enough for a transition to complete on an idle machine (one retry). */
@@ -95,14 +99,23 @@ export async function restoreState(state: SavedState, extra: readonly PatchManif
     kernelFunctions: kernelFunctionsOf(manifests),
   });
   const fromPatches = moduleFunctionsOf(manifests);
-  for (const m of state.modules) {
+  const refused = (path: (string | number)[], what: string, ret: number) =>
+    new Diagnostic({
+      code: 'PW_STATE',
+      ...(state.source ? { file: state.source.file, ...state.source.locate(path) } : {}),
+      path: formatPath(path),
+      reason: `cannot restore ${what}: loading it fails with ${errnoName(ret)} (${strerror(ret)})`,
+      hint: 'a state restores what was loaded when it was saved; fix or remove this entry',
+    });
+  for (const [i, m] of state.modules.entries()) {
     machine.addModule({ name: m.name, symbols: [...new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])])].map((name) => ({ name })) });
-    if (await machine.insmod(m.name)) throw new Diagnostic({ code: 'PW_STATE', reason: `cannot restore module \`${m.name}\`` });
+    const ret = await machine.insmod(m.name);
+    if (ret) throw refused(['modules', i], `module \`${m.name}\``, ret);
   }
   for (const manifest of manifests) machine.addModule(manifestModule(manifest));
-  for (const p of state.patches) {
+  for (const [i, p] of state.patches.entries()) {
     const ret = await machine.insmod(p.manifest.name);
-    if (ret) throw new Diagnostic({ code: 'PW_STATE', reason: `cannot restore patch \`${p.manifest.name}\` (${ret})` });
+    if (ret) throw refused(['patches', i], `patch \`${p.manifest.name}\``, ret);
     machine.advance(RESTORE_STEP_MS);
   }
   return machine;

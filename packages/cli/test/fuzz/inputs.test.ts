@@ -138,7 +138,7 @@ function mutate(seed: Value, ops: readonly Op[]): Value {
     const last = path.at(-1) as string | number;
     if (op.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(last as number, 1);
-      else delete parent[last];
+      else Reflect.deleteProperty(parent, last);
     } else if (op.kind === 'replace') parent[last] = op.value;
     else if (op.kind === 'wrap') parent[last] = [parent[last] as Value];
     else if (Array.isArray(parent)) parent.push(structuredClone(parent[last] as Value));
