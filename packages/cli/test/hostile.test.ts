@@ -32,6 +32,7 @@ const VERBS: Record<string, readonly string[]> = {
   scenario: ['run', '{file}'],
   manifest: ['check', '{file}'],
   case: ['replay', '{file}'],
+  state: ['check', '--config', 'none', '--state', '{file}', '{dir}/support/ok.manifest.yaml'],
 };
 
 /** The one timing assertion: generous, but a hang or a quadratic blow-up fails it. */
@@ -132,6 +133,11 @@ const generated: Generated[] = [
   },
   { title: 'a scenario with 60 000 steps', name: 'steps.scenario.yaml', verb: 'scenario', text: () => `name: many\nsteps:\n${'  - advance: 1\n'.repeat(60_000)}`, expect: 'more than 10000 entries' },
   { title: 'a flow list of 60 000 maps', name: 'flow.scenario.yaml', verb: 'scenario', text: () => `name: many\nsteps: [${'{advance: 1}, '.repeat(60_000)}]\n`, expect: 'more than 10000 entries' },
+  { title: '100 000 stray closing brackets', name: 'closers.yaml', verb: 'manifest', text: () => `name: x\n${']'.repeat(100_000)}\n`, expect: 'more than 100000 tokens' },
+  { title: '60 000 nested `? ` on one line', name: 'keys.scenario.yaml', verb: 'scenario', text: () => `${'? '.repeat(60_000)}x\n`, expect: 'more than 10000 entries' },
+  { title: '60 000 `: 1` lines', name: 'values.yaml', verb: 'config', text: () => ': 1\n'.repeat(60_000), expect: 'more than 10000 entries' },
+  { title: '200 000 blank lines', name: 'blank.yaml', verb: 'config', text: () => `audit: true\n${'\n'.repeat(200_000)}`, expect: 'more than 100000 tokens' },
+  { title: 'a JSON config followed by 100 000 stray closing brackets', name: 'closers.json', verb: 'config', text: () => `{}\n${'] '.repeat(100_000)}`, expect: 'invalid JSON' },
   {
     title: 'a duplicate key at the end of 4 000 keys',
     name: 'dup.yaml',
@@ -149,7 +155,7 @@ describe('generated hostile inputs', () => {
 
   it.each(generated)('$title', async ({ name, verb, text, expect: fragment }) => {
     const file = write(name, text());
-    const args = (VERBS[verb] ?? []).map((a) => a.replace('{file}', file));
+    const args = (VERBS[verb] ?? []).map((a) => a.replace('{file}', file).replace('{dir}', DIR));
     expectOneClearMessage(await timed(args), basename(file), fragment);
   });
 });
