@@ -2,7 +2,9 @@
  * Hostile input: every file of the corpus in `hostile/` (listed, with what each must say, in
  * `hostile/index.json`), and inputs too large to check in, generated here. Each one, through the
  * CLI verb of its kind: exit 2, exactly one error message (and at most one hint line) naming the
- * file and the place, nothing on stdout, no stack trace, within 2 seconds.
+ * file and the place, nothing on stdout, no stack trace. No wall-clock budget (these machines are
+ * noisy): the work is bounded by counted limits (`@patchwise/diagnostics` limits, tested there), and
+ * a hang fails at the test timeout.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -35,17 +37,9 @@ const VERBS: Record<string, readonly string[]> = {
   state: ['check', '--config', 'none', '--state', '{file}', '{dir}/support/ok.manifest.yaml'],
 };
 
-/** The one timing assertion: generous, but a hang or a quadratic blow-up fails it. */
-const BUDGET_MS = 2000;
-
-async function timed(args: readonly string[]): Promise<Run & { ms: number }> {
-  const start = performance.now();
-  const run = await cli([...args]);
-  return { ...run, ms: performance.now() - start };
-}
 
 /** Bad input, said once and clearly: exit 2, one `error` line naming `file` (plus a hint), nothing else. */
-function expectOneClearMessage(run: Run & { ms: number }, file: string, fragment: string, place?: string): void {
+function expectOneClearMessage(run: Run, file: string, fragment: string, place?: string): void {
   const lines = run.stderr.trimEnd().split('\n');
   expect(run.code, run.stderr).toBe(2);
   expect(run.stdout).toBe('');
@@ -58,7 +52,6 @@ function expectOneClearMessage(run: Run & { ms: number }, file: string, fragment
   if (place) expect(message).toContain(`${place}:`);
   expect(run.stderr).not.toMatch(STACK);
   expect(run.stderr).not.toContain('internal error');
-  expect(run.ms).toBeLessThan(BUDGET_MS);
 }
 
 describe('the hostile corpus', () => {
@@ -74,7 +67,7 @@ describe('the hostile corpus', () => {
     const kind = name.split('--')[0] ?? '';
     const args = (entry.args ?? VERBS[kind] ?? []).map((a) => a.replace('{file}', join(DIR, name)).replace('{dir}', DIR));
     const place = entry.at ?? (entry.line === undefined ? undefined : `${name}:${entry.line}`);
-    expectOneClearMessage(await timed(args), name, entry.expect, place);
+    expectOneClearMessage(await cli(args), name, entry.expect, place);
   });
 });
 
@@ -156,6 +149,6 @@ describe('generated hostile inputs', () => {
   it.each(generated)('$title', async ({ name, verb, text, expect: fragment }) => {
     const file = write(name, text());
     const args = (VERBS[verb] ?? []).map((a) => a.replace('{file}', file).replace('{dir}', DIR));
-    expectOneClearMessage(await timed(args), basename(file), fragment);
+    expectOneClearMessage(await cli(args), basename(file), fragment);
   });
 });
