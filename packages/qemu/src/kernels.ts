@@ -40,12 +40,16 @@ export interface Kernel extends KernelPackages {
   readonly headersDir: string;
 }
 
-/** Meta packages that point at each series' current ABI; 6.12 is tried in bookworm-security, then in backports. */
+/**
+ * Meta packages that point at each series' current ABI. 6.12 is bookworm-backports' kernel (what
+ * scripts/build-kernel-modules.sh builds against); bookworm-security's `linux-headers-6.12-amd64`
+ * is the fallback when backports is not in the sources.
+ */
 const META: Record<KernelSeries, readonly { readonly args: readonly string[]; readonly pkg: string }[]> = {
   '6.1': [{ args: [], pkg: 'linux-headers-amd64' }],
   '6.12': [
-    { args: [], pkg: 'linux-headers-6.12-amd64' },
     { args: ['-t', 'bookworm-backports'], pkg: 'linux-headers-amd64' },
+    { args: [], pkg: 'linux-headers-6.12-amd64' },
   ],
 };
 

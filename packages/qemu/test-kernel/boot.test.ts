@@ -6,11 +6,13 @@ const unavailable = await realKernelUnavailable();
 const inCi = process.env['CI'] === 'true';
 if (unavailable && !inCi) console.warn(`real-kernel boot tests skipped: ${unavailable}`);
 
-describe.runIf(unavailable && inCi)('real kernel in CI', () => {
-  it('has QEMU and the tools to boot a kernel', () => {
-    expect.fail(`CI must run the real-kernel suite, but ${unavailable}`);
+if (unavailable && inCi) {
+  describe('real kernel in CI', () => {
+    it('has QEMU and the tools to boot a kernel', () => {
+      expect.fail(`CI must run the real-kernel suite, but ${unavailable}`);
+    });
   });
-});
+}
 
 describe.skipIf(unavailable).each(KERNEL_SERIES)('a guest running Debian %s', (series) => {
   let vm: Guest;
