@@ -7,6 +7,7 @@
 import { selftestFilter } from '@patchwise/sim';
 import type { CaseOp, SelftestCase } from './case.js';
 import type { CaseResult } from './harness.js';
+import { notApplicableOn } from './release.js';
 
 /** What the VM replay needs of a guest. */
 export interface ShellGuest {
@@ -134,36 +135,11 @@ export interface NotApplicable {
   readonly reason: string;
 }
 
-/**
- * Features a kernel release may lack, and the kernel change that brought them: a case using one
- * does not apply to an older kernel.
- */
-const SINCE: readonly { readonly uses: (op: CaseOp) => boolean; readonly release: readonly [number, number]; readonly reason: string }[] = [
-  {
-    uses: (op) => /^check_sysfs_/.test(op.name) && (op.args as SysfsCheck).rel === 'replace',
-    release: [6, 11],
-    reason: "reads /sys/kernel/livepatch/PATCH/replace, added in 6.11 (commit 'livepatch: Add \"replace\" sysfs attribute')",
-  },
-  {
-    uses: (op) => /^check_sysfs_/.test(op.name) && (op.args as SysfsCheck).rel === 'stack_order',
-    release: [6, 14],
-    reason: "reads /sys/kernel/livepatch/PATCH/stack_order, added in 6.14 (commit 'livepatch: Add stack_order sysfs attribute')",
-  },
-];
-
-function olderThan(release: string, [major, minor]: readonly [number, number]): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(release);
-  if (!m) return false;
-  return Number(m[1]) < major || (Number(m[1]) === major && Number(m[2]) < minor);
-}
-
 /** The whole case as one guest script, or why it does not apply to this kernel (`release`: `uname -r`). */
 export function vmCaseScript(c: SelftestCase, modules: ReadonlySet<string>, release = ''): { script: string } | { notApplicable: string } {
+  const lacking = notApplicableOn(c, release);
+  if (lacking) return { notApplicable: lacking };
   const lines: string[] = [];
-  for (const op of c.ops) {
-    const lacking = SINCE.find((f) => f.uses(op) && olderThan(release, f.release));
-    if (lacking) return { notApplicable: `op ${op.index + 1} \`${op.name}\` ${lacking.reason}; this kernel is ${release}` };
-  }
   for (const op of c.ops) {
     for (const m of op.spec.modules?.(op.args) ?? []) {
       if (!modules.has(m)) return { notApplicable: `module ${m} is not in this kernel's source package` };
