@@ -21,7 +21,8 @@ function unavailable(reason: string): Diagnostic {
   return new Diagnostic({ code: 'PW_VM_UNAVAILABLE', reason, hint: 'run scripts/setup-real-kernel.sh, or replay without `--vm`' });
 }
 
-export async function replayOnVm(out: Output, cases: readonly SelftestCase[], series: string): Promise<VmCaseOutcome[]> {
+/** Runs the cases on a real kernel, handing each outcome to `onOutcome` as soon as it is known. */
+export async function replayOnVm(out: Output, cases: readonly SelftestCase[], series: string, onOutcome: (outcome: VmCaseOutcome) => void): Promise<void> {
   if (!isKernelSeries(series)) {
     throw new Diagnostic({ code: 'PW_BAD_OPTION', reason: `unknown kernel \`${series}\``, hint: 'use `--kernel 6.1` or `--kernel 6.12`' });
   }
@@ -41,13 +42,12 @@ export async function replayOnVm(out: Output, cases: readonly SelftestCase[], se
   const kos = readdirSync(moduleDir).filter((f) => f.endsWith('.ko'));
   const modules = new Set(kos.map((f) => f.slice(0, -3)));
   const payload = kos.map((f) => ({ path: `${VM_MODULE_DIR}/${f}`, source: join(moduleDir, f) }));
-  const outcomes: VmCaseOutcome[] = [];
   let guest: Guest | undefined;
   try {
     for (const c of cases) {
       const plan = vmCaseScript(c, modules, kernel.release);
       if ('notApplicable' in plan) {
-        outcomes.push({ case: c, notApplicable: plan.notApplicable });
+        onOutcome({ case: c, notApplicable: plan.notApplicable });
         continue;
       }
       if (!guest) {
@@ -55,7 +55,7 @@ export async function replayOnVm(out: Output, cases: readonly SelftestCase[], se
         out.err(`booted ${kernel.release} in ${(guest.bootMs / 1000).toFixed(1)} s`);
       }
       const result = await runCaseOnGuest(guest, c, plan.script);
-      outcomes.push({ case: c, result });
+      onOutcome({ case: c, result });
       // A case that leaves a module pinned (a forced unpatch) gets the next case a fresh guest.
       if (!(await cleanGuest(guest))) {
         await guest.close();
@@ -65,5 +65,4 @@ export async function replayOnVm(out: Output, cases: readonly SelftestCase[], se
   } finally {
     await guest?.close();
   }
-  return outcomes;
 }

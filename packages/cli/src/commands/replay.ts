@@ -84,9 +84,11 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
   const results: CaseResult[] = [];
   const notApplicable: { id: string; reason: string }[] = [];
-  // The VM machinery loads only for --vm: the simulator's replay stays as fast to start as before.
-  const runs: VmCaseOutcome[] = options.vm ? await (await import('./replay-vm.js')).replayOnVm(out, cases, options.kernel ?? '6.12') : [];
-  if (!options.vm) {
+  const runs: VmCaseOutcome[] = [];
+  if (options.vm) {
+    // The VM machinery loads only for --vm: the simulator's replay stays as fast to start as before.
+    await (await import('./replay-vm.js')).replayOnVm(out, cases, options.kernel ?? '6.12', (run) => show(run));
+  } else {
     // --kernel on the simulator: the machine reports that release and drops what it lacked.
     const release = options.kernel === undefined ? undefined : simRelease(options.kernel);
     for (const c of cases) {
@@ -94,24 +96,26 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
       runs.push(lacking ? { case: c, notApplicable: lacking } : { case: c, result: await runCase(c, release ? { machine: { release } } : {}) });
     }
   }
-  for (const run of runs) {
+  for (const run of runs) show(run);
+  // Each case is reported as soon as it ran (a VM case takes seconds).
+  function show(run: VmCaseOutcome): void {
     const c = run.case;
-    if (!run.result) {
+    const result = run.result;
+    if (!result) {
       notApplicable.push({ id: c.id, reason: run.notApplicable ?? '' });
       out.out(`${out.style('yellow', 'n/a ')} ${c.id}: ${run.notApplicable}`);
-      continue;
+      return;
     }
-    const result = run.result;
     results.push(result);
     if (!options.check) {
       if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
       if (result.output.length) out.out(result.output.join('\n'));
       if (result.failure) out.err(out.style('red', `${c.file}: ${result.failure.message}`));
-      continue;
+      return;
     }
     if (result.passed) {
       out.out(`${out.style('green', 'pass')} ${c.id}`);
-      continue;
+      return;
     }
     out.out(`${out.style('red', 'FAIL')} ${c.id} (${c.file})`);
     if (result.failure) out.out(`  ${result.failure.message}`);
