@@ -32,4 +32,10 @@ describe.skipIf(unavailable && !inCi).each(['6.1', '6.12'])('patchwise replay --
     for (const line of r.stdout.split('\n').filter((l) => l.startsWith('n/a'))) expect(line).toMatch(/^n\/a {2}\S+: .{10,}/);
     expect(r.status).toBe(0);
   });
+
+  it("passes the cases written from real-kernel observations (refused writes with their errno, time passing)", async () => {
+    const r = await patchwise(['replay', '--vm', '--kernel', series, '--check', join(ROOT, 'packages/cli/test-kernel/cases')]);
+    expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 not applicable$/m);
+    expect(r.status).toBe(0);
+  });
 });

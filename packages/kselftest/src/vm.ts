@@ -4,6 +4,7 @@
  * lines to /dev/kmsg; the guest's kernel log is then filtered and compared exactly as the simulated
  * one is. The guest is anything that runs a shell command (`@patchwise/qemu`'s Guest).
  */
+import { Errno, strerror } from '@patchwise/core';
 import { selftestFilter } from '@patchwise/sim';
 import type { CaseOp, SelftestCase } from './case.js';
 import type { CaseResult } from './harness.js';
@@ -121,9 +122,16 @@ export function vmOpLine(op: CaseOp): { line: string } | { unsupported: string }
       return { line: `[ "$(mode_of "${sysfs(c)}")" = ${q(c.expected)} ] || die "${sysfs(c)}: mode is $(mode_of "${sysfs(c)}"), expected ${q(c.expected)}"` };
     }
     case 'write': {
-      const s = a as { path: string; value: string };
-      return { line: `echo ${q(s.value)} > ${q(s.path)} || die ${q(`echo ${s.value} > ${s.path} failed`)}` };
+      const s = a as { path: string; value: string; errno?: keyof typeof Errno };
+      if (!s.errno) return { line: `echo ${q(s.value)} > ${q(s.path)} || die ${q(`echo ${s.value} > ${s.path} failed`)}` };
+      // The shell reports the errno as strerror text ("sh: write error: Invalid argument").
+      const text = strerror(Errno[s.errno]);
+      return {
+        line: `if (echo ${q(s.value)} > ${q(s.path)}) 2>/tmp/.pw-w; then die ${q(`echo ${s.value} > ${s.path}: expected ${s.errno}, got success`)}; fi; grep -qF ${q(text)} /tmp/.pw-w || die "echo ${s.value} > ${s.path}: expected ${s.errno} (${text}), got $(cat /tmp/.pw-w)"`,
+      };
     }
+    case 'sleep':
+      return { line: `sleep ${(a as number) / 1000}` };
     default:
       return { unsupported: `op \`${op.name}\` is not replayed on the VM yet` };
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadCase, CASES_DIR, logSince, VM_LIBRARY, vmCaseScript } from '@patchwise/kselftest';
+import { CASES_DIR, loadCase, logSince, parseCase, VM_LIBRARY, vmCaseScript } from '@patchwise/kselftest';
 import { join } from 'node:path';
 
 const ALL = new Set([
@@ -50,5 +50,24 @@ describe('logSince', () => {
 describe('VM_LIBRARY', () => {
   it('is valid shell', () => {
     expect(() => execFileSync('sh', ['-n', '-c', VM_LIBRARY])).not.toThrow();
+  });
+});
+
+describe('case format additions', () => {
+  const parse = (ops: string) => parseCase(`id: t/x\ntitle: x\nops:\n${ops}\nexpect: ''\n`, 'x.yaml');
+  it('reads a write expected to fail with its errno, and refuses an unknown errno', () => {
+    const c = parse('- write: {path: /sys/kernel/livepatch/p/enabled, value: 1, errno: EINVAL}');
+    expect(c.ops[0]!.args).toEqual({ path: '/sys/kernel/livepatch/p/enabled', value: '1', errno: 'EINVAL' });
+    expect(() => parse('- write: {path: /a, value: 1, errno: EINVALL}')).toThrow(/unknown `errno` EINVALL.*EINVAL/s);
+  });
+  it('reads sleep in whole milliseconds up to a minute', () => {
+    expect(parse('- sleep: 1500').ops[0]!.args).toBe(1500);
+    for (const bad of ['0', '-5', '1.5', '60001', 'soon']) expect(() => parse(`- sleep: ${bad}`)).toThrow(/`sleep` takes whole milliseconds from 1 to 60000/);
+  });
+  it('becomes guest lines that check the strerror text and sleep in seconds', () => {
+    const c = parse('- write: {path: /p, value: 1, errno: EBUSY}\n- sleep: 250');
+    const plan = vmCaseScript(c, ALL, '6.12.0');
+    expect(plan).toEqual({ script: expect.stringContaining("grep -qF 'Device or resource busy' /tmp/.pw-w") });
+    expect((plan as { script: string }).script).toContain('sleep 0.25 || exit $((100 + 1))');
   });
 });
