@@ -429,17 +429,18 @@ const write = defineOp<{ path: string; value: string; errno?: ErrnoName }>({
   },
 });
 
-/** Longest `sleep`: the selftests' own longest wait (600 polls of 0.1 s). */
+/** Longest `pass_time`: the selftests' own longest wait (600 polls of 0.1 s). */
 const MAX_SLEEP_MS = 60_000;
 
-const sleep = defineOp<number>({
-  name: 'sleep',
+// Not `sleep`: scenarios already use that step for a task sleeping in a function.
+const passTime = defineOp<number>({
+  name: 'pass_time',
   value: 'MS',
   logs: '—',
   summary: 'lets MS milliseconds pass (e.g. while a transition is stalled), at most 60000',
   parse: (raw) => {
     const ms = Number(raw);
-    if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_SLEEP_MS) fail(`\`sleep\` takes whole milliseconds from 1 to ${MAX_SLEEP_MS}`);
+    if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_SLEEP_MS) fail(`\`pass_time\` takes whole milliseconds from 1 to ${MAX_SLEEP_MS}`);
     return ms;
   },
   run: (h, ms) => {
@@ -504,7 +505,7 @@ export const OPS = [
   checkSysfsRights,
   checkSysfsValue,
   write,
-  sleep,
+  passTime,
   spawnTasks,
   killTasks,
 ] as unknown as readonly OpSpec<unknown>[];

@@ -130,7 +130,7 @@ export function vmOpLine(op: CaseOp): { line: string } | { unsupported: string }
         line: `if (echo ${q(s.value)} > ${q(s.path)}) 2>/tmp/.pw-w; then die ${q(`echo ${s.value} > ${s.path}: expected ${s.errno}, got success`)}; fi; grep -qF ${q(text)} /tmp/.pw-w || die "echo ${s.value} > ${s.path}: expected ${s.errno} (${text}), got $(cat /tmp/.pw-w)"`,
       };
     }
-    case 'sleep':
+    case 'pass_time':
       return { line: `sleep ${(a as number) / 1000}` };
     default:
       return { unsupported: `op \`${op.name}\` is not replayed on the VM yet` };

@@ -60,12 +60,12 @@ describe('case format additions', () => {
     expect(c.ops[0]!.args).toEqual({ path: '/sys/kernel/livepatch/p/enabled', value: '1', errno: 'EINVAL' });
     expect(() => parse('- write: {path: /a, value: 1, errno: EINVALL}')).toThrow(/unknown `errno` EINVALL.*EINVAL/s);
   });
-  it('reads sleep in whole milliseconds up to a minute', () => {
-    expect(parse('- sleep: 1500').ops[0]!.args).toBe(1500);
-    for (const bad of ['0', '-5', '1.5', '60001', 'soon']) expect(() => parse(`- sleep: ${bad}`)).toThrow(/`sleep` takes whole milliseconds from 1 to 60000/);
+  it('reads pass_time in whole milliseconds up to a minute', () => {
+    expect(parse('- pass_time: 1500').ops[0]!.args).toBe(1500);
+    for (const bad of ['0', '-5', '1.5', '60001', 'soon']) expect(() => parse(`- pass_time: ${bad}`)).toThrow(/`pass_time` takes whole milliseconds from 1 to 60000/);
   });
-  it('becomes guest lines that check the strerror text and sleep in seconds', () => {
-    const c = parse('- write: {path: /p, value: 1, errno: EBUSY}\n- sleep: 250');
+  it('becomes guest lines that check the strerror text and pass time in seconds', () => {
+    const c = parse('- write: {path: /p, value: 1, errno: EBUSY}\n- pass_time: 250');
     const plan = vmCaseScript(c, ALL, '6.12.0');
     expect(plan).toEqual({ script: expect.stringContaining("grep -qF 'Device or resource busy' /tmp/.pw-w") });
     expect((plan as { script: string }).script).toContain('sleep 0.25 || exit $((100 + 1))');
