@@ -7,14 +7,11 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Diagnostic } from '@patchwise/diagnostics';
-import { isKmodError, LIMITS, modinfoValue, modinfoValues, readKernelModule, type KernelModule } from '@patchwise/kmod';
-import { parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { isKmodError, LIMITS, readKernelModule, type KernelModule } from '@patchwise/kmod';
+import { manifestFromModule, type PatchManifest } from '@patchwise/manifest';
 import { displayPath } from '../paths.js';
 
-/** vendor-tags reads a replace set as this tag (its default `replaceSetPrefix`). */
-const REPLACE_SET_TAG = 'replace-set:';
-
-/** A module file, read whole but never more than the reader accepts; links and FIFOs refused. */
+/** A module file, read whole but never more than the reader accepts; FIFOs and devices refused. */
 function readModuleFile(file: string): Uint8Array {
   const shown = displayPath(file);
   let fd: number;
@@ -40,51 +37,6 @@ function readModuleFile(file: string): Uint8Array {
   }
 }
 
-/** `a,b , c` → `[a, b, c]` (every value of a repeated key). */
-const list = (module: KernelModule, key: string) =>
-  modinfoValues(module.modinfo, key)
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-
-/** `name@range` entries → `{ name: range }` (no `@`: any version). Prototype-safe. */
-function ranges(module: KernelModule, key: string): Record<string, string> | undefined {
-  const entries = list(module, key);
-  if (!entries.length) return undefined;
-  const out = Object.create(null) as Record<string, string>;
-  for (const entry of entries) {
-    const at = entry.indexOf('@');
-    out[at < 0 ? entry : entry.slice(0, at)] = at < 0 ? '*' : entry.slice(at + 1);
-  }
-  return { ...out };
-}
-
-/** The manifest a read module stands for (validated like a manifest file). */
-export function manifestOfModule(module: KernelModule, file: string): PatchManifest {
-  const patch = module.patch;
-  const get = (key: string) => modinfoValue(module.modinfo, `patchwise_${key}`);
-  const replaceSet = get('replace_set');
-  const tags = [...list(module, 'patchwise_tags'), ...(replaceSet ? [`${REPLACE_SET_TAG}${replaceSet}`] : [])];
-  const published = get('published');
-  const raw = {
-    name: module.name,
-    ...(modinfoValue(module.modinfo, 'description') ? { description: modinfoValue(module.modinfo, 'description') } : {}),
-    ...(get('vendor') ? { vendor: get('vendor') } : {}),
-    ...(get('version') ? { version: get('version') } : {}),
-    ...(get('lineage') ? { lineage: get('lineage') } : {}),
-    ...(get('kernel') ? { kernel: get('kernel') } : {}),
-    ...(tags.length ? { tags } : {}),
-    ...(ranges(module, 'patchwise_requires') ? { requires: ranges(module, 'patchwise_requires') } : {}),
-    ...(ranges(module, 'patchwise_conflicts') ? { conflicts: ranges(module, 'patchwise_conflicts') } : {}),
-    ...(list(module, 'patchwise_provides').length ? { provides: list(module, 'patchwise_provides') } : {}),
-    ...(published ? { metadata: { published } } : {}),
-    replace: patch?.replace === true,
-    objects: (patch?.objects ?? []).map((o) => ({ name: o.name, functions: o.functions.map((f) => ({ name: f.name, ...(f.sympos ? { sympos: f.sympos } : {}) })) })),
-    ...(patch?.states.length ? { states: patch.states.map((s) => ({ id: s.id, version: s.version })) } : {}),
-  };
-  return parseManifest(raw, { file: displayPath(file), path: ['modinfo'] });
-}
-
 /** Read a livepatch module as a manifest; a file that is not one is bad input naming the reason. */
 export function moduleManifest(file: string): PatchManifest {
   const bytes = readModuleFile(file);
@@ -95,7 +47,9 @@ export function moduleManifest(file: string): PatchManifest {
     if (!isKmodError(err)) throw err;
     throw new Diagnostic({ code: `PW_KMOD_${err.code}`, file: displayPath(file), reason: err.message, hint: 'pass a livepatch module (.ko) built for x86_64' });
   }
-  return manifestOfModule(module, file);
+  const patch = module.patch;
+  const objects = (patch?.objects ?? []).map((o) => ({ name: o.name, functions: o.functions, callbacks: { ...o.callbacks } }));
+  return manifestFromModule({ name: module.name, modinfo: module.modinfo, replace: patch?.replace ?? false, objects, states: patch?.states ?? [] }, displayPath(file));
 }
 
 /** The kernel's module names use `_` where file names may use `-`. */
