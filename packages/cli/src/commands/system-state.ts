@@ -51,8 +51,9 @@ function targetModules(snapshot: SystemSnapshot): SavedState['modules'] {
 export function systemState(snapshot: SystemSnapshot, modules: ReadonlyMap<string, PatchManifest>, now: Date): SystemState {
   const unknown = [...snapshot.unknown];
   for (const patch of snapshot.patches) {
-    if (!modules.has(patch.name)) unknown.push(`the metadata of '${patch.name}' (vendor, version, states): its module is not in the patch directory`);
-    if (patch.replace === undefined && !modules.has(patch.name)) unknown.push(`whether '${patch.name}' replaces others: taken as not`);
+    if (modules.has(patch.name)) continue;
+    const what = patch.replace === undefined ? 'vendor, version, states, replace (taken as not)' : 'vendor, version, states';
+    unknown.push(`the metadata of '${patch.name}' (${what}): its module is not in the patch directory`);
   }
   return {
     state: {
