@@ -63,6 +63,10 @@ const STRERROR: Readonly<Record<string, string>> = {
   'Required key not available': 'ENOKEY',
   'Bad address': 'EFAULT',
   'Function not implemented': 'ENOSYS',
+  // kmod's rmmod checks the refcount itself and says only this; delete_module would fail with
+  // EWOULDBLOCK (EAGAIN) for the same reason.
+  'is in use': 'EAGAIN',
+  'is not currently loaded': 'ENOENT',
 };
 
 /** The errno named by a tool's error output, `EUNKNOWN` when none is recognised. */
