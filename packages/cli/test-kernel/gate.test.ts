@@ -25,7 +25,7 @@ describe.skipIf(unavailable)('patchwise gate on Debian 6.1 under QEMU', () => {
   beforeAll(async () => {
     lab = await openLab();
     ko = (name) => `${lab.modules}/${name}.ko`;
-    config = writeConfig(
+    config = await writeConfig(
       lab,
       'patchwise.config.yaml',
       [

@@ -4,7 +4,7 @@
  * it against the guest's /sys), and the kernel's own view of its livepatch state.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +17,14 @@ export const PATCHWISE = join(REPO, 'packages/cli/bin/patchwise.cjs');
 export const unavailable = await realKernelUnavailable();
 export const inCi = process.env['CI'] === 'true';
 
+/** Where the suite's files are in the guest (its own overlay: nothing reaches the host). */
+const GUEST_WORK = '/root/patchwise-kernel-gate';
+
 export interface KernelLab {
   readonly vm: Guest;
-  /** The built modules (kbuild output, with debug info stripped). */
+  /** The built modules (kbuild output, debug info stripped), copied into the guest: a guest path. */
   readonly modules: string;
-  /** A host folder for configs and logs, visible at the same path in the guest. */
+  /** A guest folder for configs. */
   readonly work: string;
   close(): Promise<void>;
 }
@@ -32,21 +35,23 @@ export async function openLab(): Promise<KernelLab> {
   const kernel = await fetchKernel('6.1');
   const out = join(work, 'build');
   await promisify(execFile)('bash', [join(REPO, 'scripts/build-kernel-modules.sh'), kernel.release, out], { timeout: 900_000, maxBuffer: 1 << 24 });
-  const vm = await bootGuest({ kernel, hostRoot: true, bootTimeoutMs: 300_000, execTimeoutMs: 180_000 });
-  return {
-    vm,
-    modules: join(out, 'nodebug'),
-    work,
-    close: async () => {
-      await vm.close();
-      rmSync(work, { recursive: true, force: true });
-    },
-  };
+  const vm = await bootGuest({ kernel, hostRoot: true, bootTimeoutMs: 300_000, execTimeoutMs: 300_000 });
+  const built = join(out, 'nodebug');
+  try {
+    for (const file of readdirSync(built).filter((f) => f.endsWith('.ko'))) await vm.writeFile(`${GUEST_WORK}/modules/${file}`, readFileSync(join(built, file)));
+  } catch (err) {
+    await vm.close();
+    throw err;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { vm, modules: `${GUEST_WORK}/modules`, work: GUEST_WORK, close: () => vm.close() };
 }
 
-export function writeConfig(lab: KernelLab, name: string, text: string): string {
-  const file = join(lab.work, name);
-  writeFileSync(file, text);
+/** Write a config file into the guest; its guest path. */
+export async function writeConfig(lab: KernelLab, name: string, text: string): Promise<string> {
+  const file = `${lab.work}/${name}`;
+  await lab.vm.writeFile(file, text);
   return file;
 }
 
