@@ -25,6 +25,7 @@ const VERBS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
   gate: async () => (await import('./commands/gate.js')).gateCommand,
   keygen: async () => (await import('./commands/keys.js')).keygenCommand,
   sign: async () => (await import('./commands/keys.js')).signCommand,
+  inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
 };
 
 /** The verb of a command line: its first argument that is not an option (no global option takes a value). */

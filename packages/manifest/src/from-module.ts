@@ -16,7 +16,8 @@ export interface ModuleFacts {
   readonly objects: readonly {
     readonly name: string;
     readonly functions: readonly { readonly name: string; readonly sympos: number; readonly replacement?: string | null }[];
-    readonly callbacks?: Readonly<Record<string, string | null>>;
+    /** The callbacks' functions (null or absent: no such callback). */
+    readonly callbacks?: { readonly prePatch?: string | null; readonly postPatch?: string | null; readonly preUnpatch?: string | null; readonly postUnpatch?: string | null };
   }[];
   readonly states: readonly { readonly id: number; readonly version: number }[];
 }
