@@ -4,52 +4,16 @@
  * What the module patches comes from its klp_patch; vendor, version & co. from its
  * `MODULE_INFO(patchwise_<field>, ...)` entries, which the module signature covers.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Diagnostic } from '@patchwise/diagnostics';
-import { isKmodError, LIMITS, readKernelModule, type KernelModule } from '@patchwise/kmod';
-import { manifestFromModule, type PatchManifest } from '@patchwise/manifest';
+import type { PatchManifest } from '@patchwise/manifest';
+import { loadKernelModule } from '../kernel-module.js';
 import { displayPath } from '../paths.js';
-
-/** A module file, read whole but never more than the reader accepts; FIFOs and devices refused. */
-function readModuleFile(file: string): Uint8Array {
-  const shown = displayPath(file);
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: shown, reason: `cannot open the module (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'check the path' });
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new Diagnostic({ code: 'PW_MODULE', file: shown, reason: 'not a regular file', hint: 'pass a livepatch module (.ko)' });
-    if (stats.size > LIMITS.fileBytes) throw new Diagnostic({ code: 'PW_MODULE', file: shown, reason: `${stats.size} bytes: larger than a module is read (${LIMITS.fileBytes})` });
-    const bytes = Buffer.alloc(stats.size);
-    let off = 0;
-    while (off < bytes.length) {
-      const n = readSync(fd, bytes, off, bytes.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return bytes.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Read a livepatch module as a manifest; a file that is not one is bad input naming the reason. */
 export function moduleManifest(file: string): PatchManifest {
-  const bytes = readModuleFile(file);
-  let module: KernelModule;
-  try {
-    module = readKernelModule(bytes);
-  } catch (err) {
-    if (!isKmodError(err)) throw err;
-    throw new Diagnostic({ code: `PW_KMOD_${err.code}`, file: displayPath(file), reason: err.message, hint: 'pass a livepatch module (.ko) built for x86_64' });
-  }
-  const patch = module.patch;
-  const objects = (patch?.objects ?? []).map((o) => ({ name: o.name, functions: o.functions, callbacks: { ...o.callbacks } }));
-  return manifestFromModule({ name: module.name, modinfo: module.modinfo, replace: patch?.replace ?? false, objects, states: patch?.states ?? [] }, displayPath(file));
+  return loadKernelModule(file).manifest;
 }
 
 /** The kernel's module names use `_` where file names may use `-`. */
