@@ -2,11 +2,12 @@
  * `gate` against a fake kernel on a system tree: the real sysfs reader and the gate's decisions,
  * with the kernel's side of each operation faked as the real kernel behaves.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOutput, gateDisable, gateLoad, gateStatus, gateUnload, type GateEnv, type GateOptions } from '@patchwise/cli';
 import { loadManifestFile, type PatchManifest } from '@patchwise/manifest';
+import { materializeFixture, type MaterializedFixture } from '@patchwise/qemu';
 import { readSystem } from '@patchwise/sysfs';
 import { FakeKernel } from './fake-kernel.js';
 import { fx, tempPath } from './support.js';
@@ -40,22 +41,27 @@ const out = () =>
 
 const options = (extra: Partial<GateOptions> = {}): GateOptions => ({ config: fx('configs/vendor-tags.yaml'), ...extra });
 
-function setup(stall: string[] = [], replaceFile = false) {
-  root = tempPath('system');
-  mkdirSync(join(root, 'sys/kernel/livepatch'), { recursive: true });
-  mkdirSync(join(root, 'proc/sys/kernel'), { recursive: true });
-  writeFileSync(join(root, 'proc/sys/kernel/osrelease'), '6.1.0-28-amd64\n');
-  writeFileSync(join(root, 'proc/modules'), 'virtio_net 65536 0 - Live 0x0000000000000000\n');
-  kernel = new FakeKernel(root, (file) => loadManifestFile(file), { replaceFile, stall: new Set(stall) });
+const SYSFS_FIXTURES = join(fx('.'), '../../../../fixtures/sysfs');
+let fixture: MaterializedFixture | undefined;
+
+/** The fake kernel starts from the tree captured on the real 6.1 kernel with no patch loaded. */
+async function setup(stall: string[] = []) {
+  await fixture?.cleanup();
+  fixture = await materializeFixture(join(SYSFS_FIXTURES, '6.1/no-patches'));
+  root = fixture.root;
+  kernel = new FakeKernel(root, (file) => loadManifestFile(file), { replaceFile: false, stall: new Set(stall) });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   stdout = [];
   stderr = [];
   clock = 0;
-  setup();
+  await setup();
 });
-afterEach(() => undefined);
+afterEach(async () => {
+  await fixture?.cleanup();
+  fixture = undefined;
+});
 
 const text = () => stdout.join('');
 const installed = () => readSystem(root).patches.map((p) => `${p.name}:${p.enabled ? 1 : 0}${p.transition ? 't' : ''}`);
@@ -145,7 +151,7 @@ describe('gate disable / unload', () => {
   });
 
   it('a stalled unpatching transition is forced by the transition policy at its retry', async () => {
-    setup(['acme_fix']);
+    await setup(['acme_fix']);
     // Patching stalls too: force it through the kernel's own file before the test proper.
     await gateLoad(out(), env(), ACME, options({ config: 'none', timeout: '1' }));
     kernel.write('acme_fix', 'force', '1');
@@ -162,7 +168,7 @@ describe('gate disable / unload', () => {
   });
 
   it('writing the state a patch already has: EINVAL with its meaning, exit 1', async () => {
-    setup(['acme_fix']);
+    await setup(['acme_fix']);
     await gateLoad(out(), env(), ACME, options({ config: 'none', timeout: '1' }));
     kernel.write('acme_fix', 'force', '1');
     // The first disable stalls and gives up waiting; the patch stays in its unpatching transition.
@@ -184,7 +190,7 @@ describe('gate status', () => {
     stdout = [];
     expect(gateStatus(out(), env(), { format: 'json' })).toBe(0);
     expect(JSON.parse(text())).toEqual({
-      release: '6.1.0-28-amd64',
+      release: readFileSync(join(SYSFS_FIXTURES, '6.1/no-patches/proc/sys/kernel/osrelease'), 'utf8').trim(),
       patches: [
         {
           name: 'acme_fix',
