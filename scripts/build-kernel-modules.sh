@@ -31,7 +31,7 @@ OUT=$2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SRC=$ROOT/kernel/modules
 CACHE=${PATCHWISE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/patchwise/kernel}
-LIVEPATCH_MODULES="acme_cmdline beta_cmdline acme_cumulative acme_target_fix acme_callbacks"
+LIVEPATCH_MODULES="acme_cmdline beta_cmdline acme_cumulative acme_target_fix acme_callbacks acme_klpbuild"
 PLAIN_MODULES="pw_target"
 
 log() { echo "build-kernel-modules: $*" >&2; }

@@ -69,7 +69,7 @@ export function loadKernelModule(path: string): LoadedModule {
     const module = readKernelModule(bytes);
     const patch = module.patch;
     const manifest = manifestFromModule(
-      { name: module.name, modinfo: module.modinfo, replace: patch?.replace ?? false, objects: patch?.objects ?? [], states: patch?.states ?? [] },
+      { name: module.name, modinfo: module.modinfo, replace: patch ? patch.replace : false, objects: patch?.objects ?? [], states: patch?.states ?? [] },
       file,
     );
     return { file, bytes, module, manifest };

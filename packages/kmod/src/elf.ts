@@ -76,7 +76,7 @@ export class Elf {
 
   constructor(data: Uint8Array) {
     this.file = new Bytes(data, 'the file');
-    if (data.length < 4 || data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) throw new NotElfError();
+    if (!hasElfMagic(data)) throw new NotElfError();
     const f = this.file;
     const klass = f.u8(4, 'EI_CLASS');
     const endian = f.u8(5, 'EI_DATA');
@@ -190,6 +190,10 @@ export class Elf {
     }
     return out;
   }
+}
+
+export function hasElfMagic(data: Uint8Array): boolean {
+  return data.length >= 4 && data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
 }
 
 /** Section 0 is the null section: it has no name. */

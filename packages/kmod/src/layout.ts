@@ -34,5 +34,5 @@ export function measuredStrides(release: string | null): { readonly func: number
   return m ? MEASURED[`${m[1]}.${m[2]}`] : undefined;
 }
 
-/** How a stride was found, for `inspect` and for the README's claim to be checkable. */
-export type StrideSource = 'symbol' | 'measured';
+/** How a stride was found, for `inspect` and for the README's claim to be checkable (`table`: klp-build's fixed records). */
+export type StrideSource = 'symbol' | 'measured' | 'table';

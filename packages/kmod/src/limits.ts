@@ -8,13 +8,15 @@ export const LIMITS = {
   fileBytes: 256 * 1024 * 1024,
   sections: 4096,
   symbols: 1_000_000,
-  relocationsPerSection: 4_000_000,
+  relocationsPerSection: 1_000_000,
   /** Bytes of one string (a symbol or modinfo entry). */
   string: 64 * 1024,
   modinfoEntries: 4096,
   versions: 100_000,
   objects: 1024,
   functionsPerObject: 16_384,
+  /** klp_funcs over all objects. */
+  functions: 65_536,
   states: 1024,
   /** Values in one comma-separated `patchwise_*` list. */
   listItems: 1024,

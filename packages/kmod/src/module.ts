@@ -2,13 +2,14 @@
  * readKernelModule: everything patchwise needs to know about a livepatch `.ko`, read without
  * loading it. The module's bytes are untrusted: the only exceptions are KmodError subclasses.
  */
-import { Elf } from './elf.js';
-import { MalformedError, NotLivepatchError, TooLargeError } from './errors.js';
+import { Elf, hasElfMagic } from './elf.js';
+import { MalformedError, NotElfError, NotLivepatchError, TooLargeError } from './errors.js';
 import { readKlpRelaSections, readKlpSymbols, type KlpRelaSection, type KlpSymbol } from './klp-rela.js';
 import { LIMITS } from './limits.js';
 import { Memory } from './memory.js';
 import { readModinfo, readThisModuleName, readVersions, type ModinfoEntry, type SymbolVersion } from './modinfo.js';
 import { readPatch, type KlpPatch } from './patch.js';
+import { readKlpTables } from './klp-tables.js';
 import { readSignature, splitSignature, type ModuleSignature } from './signature.js';
 
 export interface KernelModule {
@@ -24,7 +25,11 @@ export interface KernelModule {
   readonly livepatch: boolean;
   /** `__versions`: the CRC of each symbol the module imports. */
   readonly versions: readonly SymbolVersion[];
-  /** The patch (null only for a module that is not a livepatch, read with `requireLivepatch: false`). */
+  /**
+   * The patch: from a static klp_patch, else from klp-build's tables. Null for a module that is not
+   * a livepatch (read with `requireLivepatch: false`), and for one that builds its patch at run time
+   * from tables this reader does not know (kpatch-build) but has `.klp.rela` sections.
+   */
   readonly patch: KlpPatch | null;
   /** `.klp.rela.OBJ.SECTION` sections (kpatch-build / klp-build modules). */
   readonly klpRelocations: readonly KlpRelaSection[];
@@ -48,7 +53,8 @@ export function readKernelModule(bytes: Uint8Array, options: ReadOptions = {}): 
 }
 
 function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
-  // The ELF check comes first so that "not ELF" wins over "bad signature trailer" for junk files.
+  // "Not ELF" first: a junk file that happens to end with the signature magic is not a module.
+  if (!hasElfMagic(bytes)) throw new NotElfError();
   const { module: elfBytes } = splitSignature(bytes);
   const elf = new Elf(elfBytes);
   const modinfo = readModinfo(elf);
@@ -63,10 +69,12 @@ function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
   }
   const vermagic = modinfoValue(modinfo, 'vermagic') ?? null;
   const release = vermagic?.trim().split(/\s+/)[0] || null;
-  const patch = livepatch ? readPatch(new Memory(elf), release) : null;
+  const patch = livepatch ? readAnyPatch(new Memory(elf), release) : null;
   const klpRelocations = readKlpRelaSections(elf);
   if (livepatch && patch === null && klpRelocations.length === 0) {
-    throw new MalformedError(`livepatch module ${name} has no klp_patch (no data pointing to __this_module and to klp_objects) and no .klp.rela sections: nothing says what it patches`);
+    throw new MalformedError(
+      `livepatch module ${name} has no klp_patch (no data pointing to __this_module and to klp_objects), no klp-build tables and no .klp.rela sections: nothing says what it patches`,
+    );
   }
   return {
     name,
@@ -81,6 +89,22 @@ function read(bytes: Uint8Array, options: ReadOptions): KernelModule {
     signature: readSignature(bytes),
     size: bytes.length,
     elfSize: elfBytes.length,
+  };
+}
+
+/** A static klp_patch, else klp-build's tables (whose `replace` is in code: null). */
+function readAnyPatch(mem: Memory, release: string | null): KlpPatch | null {
+  const patch = readPatch(mem, release);
+  if (patch) return patch;
+  const tables = readKlpTables(mem);
+  if (!tables) return null;
+  return {
+    source: 'klp-build',
+    replace: null,
+    objects: tables.objects,
+    states: [],
+    location: tables.location,
+    layout: { funcSize: 24, objectSize: tables.objectSize, source: 'table' },
   };
 }
 

@@ -40,7 +40,10 @@ export interface KlpState {
 }
 
 export interface KlpPatch {
-  readonly replace: boolean;
+  /** Where the patch was read from: a static `klp_patch`, or klp-build's tables (klp-tables.ts). */
+  readonly source: 'klp_patch' | 'klp-build';
+  /** Atomic replace; null when the module sets it in code (klp-build), not in its data. */
+  readonly replace: boolean | null;
   readonly objects: readonly KlpObject[];
   readonly states: readonly KlpState[];
   /** Where the klp_patch was found, e.g. `.data+0x0 (patch)`. */
@@ -48,6 +51,8 @@ export interface KlpPatch {
   /** The array strides used and how they were derived (see layout.ts). */
   readonly layout: { readonly funcSize: number; readonly objectSize: number; readonly source: StrideSource };
 }
+
+const MAX_CANDIDATES = 16;
 
 /**
  * Find and read the module's klp_patch: a data place whose first field points to `__this_module`
@@ -57,9 +62,12 @@ export interface KlpPatch {
 export function readPatch(mem: Memory, release: string | null): KlpPatch | null {
   const found: KlpPatch[] = [];
   let firstError: KmodError | undefined;
+  let shaped = 0;
   for (const place of mem.referencesTo('__this_module')) {
     const objs = at(place, PATCH.objs);
     if (!shapedLikePatch(mem, objs)) continue;
+    // Each candidate is read in full: a file cannot make the reader try millions of them.
+    if (++shaped > MAX_CANDIDATES) throw new TooLargeError(`more than ${MAX_CANDIDATES} places look like a klp_patch`);
     try {
       found.push(readPatchAt(mem, place, release));
     } catch (err) {
@@ -94,6 +102,9 @@ function readPatchAt(mem: Memory, place: Place, release: string | null): KlpPatc
   const objStride = stride(mem, objsBase, 'object', release);
   const objects: KlpObject[] = [];
   let funcStride: { size: number; source: StrideSource } | undefined;
+  // Objects sharing one funcs array (odd, but a file may say so) cost one stride derivation.
+  const strides = new Map<string, Stride>();
+  let total = 0;
   for (let i = 0; ; i++) {
     if (i >= LIMITS.objects) throw new TooLargeError(`more than ${LIMITS.objects} klp_objects`);
     const obj = at(objsBase, i * objStride.size);
@@ -103,11 +114,16 @@ function readPatchAt(mem: Memory, place: Place, release: string | null): KlpPatc
     const funcsBase = mem.dataPointer(at(obj, OBJECT.funcs), `${what}.funcs`);
     if (name === null && funcsBase === null) break;
     if (funcsBase === null) throw new MalformedError(`${what} (${name}) has no functions (the kernel refuses it: -EINVAL)`);
-    const fs = stride(mem, funcsBase, 'func', release);
+    const key = `${funcsBase.section.index}:${funcsBase.offset}`;
+    const fs = strides.get(key) ?? stride(mem, funcsBase, 'func', release);
+    strides.set(key, fs);
     funcStride ??= fs;
+    const functions = readFunctions(mem, funcsBase, fs, `${what} (${name ?? 'vmlinux'})`);
+    total += functions.length;
+    if (total > LIMITS.functions) throw new TooLargeError(`more than ${LIMITS.functions} klp_funcs in all`);
     objects.push({
       name: name ?? 'vmlinux',
-      functions: readFunctions(mem, funcsBase, fs, `${what} (${name ?? 'vmlinux'})`),
+      functions,
       callbacks: {
         prePatch: mem.code(at(obj, OBJECT.prePatch), `${what}.callbacks.pre_patch`),
         postPatch: mem.code(at(obj, OBJECT.postPatch), `${what}.callbacks.post_patch`),
@@ -118,6 +134,7 @@ function readPatchAt(mem: Memory, place: Place, release: string | null): KlpPatc
   }
   const statesBase = mem.dataPointer(at(place, PATCH.states), 'klp_patch.states');
   return {
+    source: 'klp_patch',
     replace: replaceByte === 1,
     objects,
     states: statesBase === null ? [] : readStates(mem, statesBase),
@@ -178,16 +195,15 @@ function stride(mem: Memory, base: Place, kind: 'func' | 'object', release: stri
     if (kind === 'func') return mem.isString(t);
     return !mem.isString(t) && (t.place.section.flags & 0x4n) === 0n;
   };
-  const relocs = [...mem.relocationsIn(base.section).values()];
   const symbol = mem.objectAt(base);
   const label = `the klp_${kind} array at ${placeText(base)}${symbol ? ` (${symbol.name})` : ''}`;
   if (symbol) {
     const end = base.offset + symbol.size;
     if (end > base.section.size) throw new MalformedError(`${label}: its symbol ${symbol.name} (${symbol.size} bytes) runs past ${base.section.name}`);
-    const anchors = relocs
-      .filter((r) => r.offset >= base.offset && r.offset < end && isAnchor(r))
-      .map((r) => r.offset)
-      .sort((a, b) => a - b);
+    const anchors = mem
+      .relocationsBetween(base.section, base.offset, end)
+      .filter(isAnchor)
+      .map((r) => r.offset);
     const entries = anchors.length + 1;
     const size = symbol.size / entries;
     if (Number.isInteger(size) && size >= min && anchors.every((off, i) => off === base.offset + i * size + anchorField)) {
@@ -196,7 +212,7 @@ function stride(mem: Memory, base: Place, kind: 'func' | 'object', release: stri
   }
   const measured = measuredStrides(release)?.[kind];
   if (measured !== undefined) {
-    const first = relocs.find((r) => r.offset === base.offset + anchorField);
+    const first = mem.relocationsIn(base.section).get(base.offset + anchorField);
     if (first && isAnchor(first)) return bounded(measured, 'measured', base, symbol ? base.offset + symbol.size : base.section.size, label);
   }
   throw new MalformedError(

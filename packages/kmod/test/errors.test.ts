@@ -28,6 +28,8 @@ describe('bad input is said with its reason and a code', () => {
     expect(err).toBeInstanceOf(NotElfError);
     expect(err.code).toBe('NOT_ELF');
     expect(thrown(new Uint8Array(0)).code).toBe('NOT_ELF');
+    // Junk that ends like a signed module is still "not ELF", not a bad signature.
+    expect(thrown(new TextEncoder().encode('junk\0\0\0\0\0\0\0\0\0\0\0\0~Module signature appended~\n'))).toBeInstanceOf(NotElfError);
   });
 
   it('another architecture: the machine is named', () => {

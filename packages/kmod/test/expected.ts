@@ -3,7 +3,8 @@
  * output): the expectation the reader is held to on every build of it.
  */
 export interface ExpectedModule {
-  readonly replace: boolean;
+  /** null: not in the module's data (klp-build keeps it in code). */
+  readonly replace: boolean | null;
   readonly objects: readonly {
     readonly name: string;
     readonly functions: readonly { readonly name: string; readonly sympos: number; readonly replacement: string }[];
@@ -93,6 +94,13 @@ export const LIVEPATCH_MODULES: Readonly<Record<string, ExpectedModule>> = {
     states: [],
     modinfo: { livepatch: 'Y', patchwise_vendor: 'acme', patchwise_version: '0.1.0', patchwise_tags: 'callbacks' },
     imports: ['klp_enable_patch', '_printk'],
+  },
+  acme_klpbuild: {
+    replace: null,
+    objects: [{ name: 'vmlinux', functions: [{ name: 'meminfo_proc_show', sympos: 0, replacement: 'acme_klpbuild_meminfo_show' }], callbacks: none }],
+    states: [],
+    modinfo: { livepatch: 'Y', patchwise_vendor: 'acme', patchwise_version: '0.2.0', patchwise_replace: 'false' },
+    imports: ['klp_enable_patch', '__fentry__'],
   },
 };
 

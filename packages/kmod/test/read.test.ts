@@ -37,6 +37,13 @@ describe.each(SERIES)('modules built against Debian %s headers', (series) => {
     expect(m.patch?.location).toBe('.data+0x0 (patch)');
   });
 
+  it('acme_klpbuild: the patch from klp-build\'s tables, replace unknown from the data', () => {
+    const m = readKernelModule(fixture(series, 'nodebug', 'acme_klpbuild'));
+    expect(m.patch).toMatchObject({ source: 'klp-build', replace: null, location: '.init.klp_objects+0x0', layout: { funcSize: 24, objectSize: 64, source: 'table' } });
+    const classic = readKernelModule(fixture(series, 'nodebug', 'acme_cmdline'));
+    expect(classic.patch?.source).toBe('klp_patch');
+  });
+
   it('pw_target is a plain module: refused as a livepatch, readable when asked', () => {
     const bytes = fixture(series, 'nodebug', 'pw_target');
     expect(() => readKernelModule(bytes)).toThrow(NotLivepatchError);

@@ -12,7 +12,8 @@ import type { ManifestObject, PatchManifest } from './schema.js';
 export interface ModuleFacts {
   readonly name: string;
   readonly modinfo: readonly { readonly key: string; readonly value: string }[];
-  readonly replace: boolean;
+  /** Atomic replace as the module's data says; null when the module sets it in code (klp-build). */
+  readonly replace: boolean | null;
   readonly objects: readonly {
     readonly name: string;
     readonly functions: readonly { readonly name: string; readonly sympos: number; readonly replacement?: string | null }[];
@@ -26,7 +27,7 @@ export interface ModuleFacts {
 export const MODINFO_PREFIX = 'patchwise_';
 
 /** The fields, as `MODULE_INFO(patchwise_<field>, "...")`; lists are comma-separated. */
-export const MODINFO_FIELDS = ['vendor', 'version', 'tags', 'requires', 'conflicts', 'provides', 'replace_set', 'published', 'lineage', 'kernel'] as const;
+export const MODINFO_FIELDS = ['vendor', 'version', 'tags', 'requires', 'conflicts', 'provides', 'replace_set', 'published', 'lineage', 'kernel', 'replace'] as const;
 
 /** The tag a `patchwise_replace_set` becomes (vendor-tags' default `replaceSetPrefix`). */
 export const REPLACE_SET_TAG = 'replace-set:';
@@ -79,6 +80,7 @@ export function manifestFromModule(facts: ModuleFacts, file = facts.name): Patch
     if (list(replaceSet).length !== 1) throw modinfoError(file, 'replace_set', 'names one set', 'e.g. `MODULE_INFO(patchwise_replace_set, "acme")`');
     tags.push(`${REPLACE_SET_TAG}${replaceSet.trim()}`);
   }
+  const replace = replaceOf(facts.replace, get('replace'), file);
   const callbacks: Record<string, string[]> = {};
   const objects: ManifestObject[] = facts.objects.map((o) => {
     const stages = Object.entries(o.callbacks ?? {})
@@ -99,7 +101,7 @@ export function manifestFromModule(facts: ModuleFacts, file = facts.name): Patch
     ...(get('lineage') !== undefined ? { lineage: get('lineage') } : {}),
     ...(get('vendor') !== undefined ? { vendor: get('vendor') } : {}),
     ...(tags.length ? { tags } : {}),
-    replace: facts.replace,
+    replace,
     objects,
     ...(facts.states.length ? { states: facts.states.map((s) => ({ id: s.id, version: s.version })) } : {}),
     ...(get('requires') !== undefined ? { requires: ranges(get('requires') ?? '', 'requires', file) } : {}),
@@ -112,4 +114,26 @@ export function manifestFromModule(facts: ModuleFacts, file = facts.name): Patch
   };
   // The same validation as a manifest file: what a module says must be a valid manifest.
   return parseManifest(manifest, { file, path: [] });
+}
+
+/**
+ * `replace` from the module's data, or from `patchwise_replace` when the data does not hold it
+ * (klp-build sets it in code). Both given and different: the module contradicts itself, refused.
+ * Neither: nobody can say whether it is a cumulative patch, refused (fail closed).
+ */
+function replaceOf(fromData: boolean | null, declared: string | undefined, file: string): boolean {
+  if (declared !== undefined && declared !== 'true' && declared !== 'false') {
+    throw modinfoError(file, 'replace', `\`${declared}\` is not \`true\` or \`false\``, 'write `MODULE_INFO(patchwise_replace, "true")` or `"false"`');
+  }
+  const said = declared === undefined ? undefined : declared === 'true';
+  if (fromData === null) {
+    if (said === undefined) {
+      throw modinfoError(file, 'replace', "missing: the module sets `replace` in code (klp-build's tables), so its data cannot tell whether it is a cumulative patch", 'declare it: `MODULE_INFO(patchwise_replace, "true")` or `"false"`');
+    }
+    return said;
+  }
+  if (said !== undefined && said !== fromData) {
+    throw modinfoError(file, 'replace', `says ${said} but the module's klp_patch has replace = ${fromData}`, 'make `patchwise_replace` agree with `.replace` in the klp_patch');
+  }
+  return fromData;
 }

@@ -86,6 +86,14 @@ describe('manifestFromModule', () => {
     expect(diagnosticOf(() => manifestFromModule(facts({ patchwise_vendor: '' }))).code).toBe('PW_MANIFEST');
   });
 
+  it('replace: from the data; from patchwise_replace when the data does not hold it (klp-build); refused when unknown or contradicted', () => {
+    expect(manifestFromModule(facts({ patchwise_replace: 'true' }, { replace: null })).replace).toBe(true);
+    expect(manifestFromModule(facts({ patchwise_replace: 'true' }, { replace: true })).replace).toBe(true);
+    expect(diagnosticOf(() => manifestFromModule(facts({}, { replace: null }))).message).toContain('cannot tell whether it is a cumulative patch');
+    expect(diagnosticOf(() => manifestFromModule(facts({ patchwise_replace: 'false' }, { replace: true }))).message).toContain('says false but the module');
+    expect(diagnosticOf(() => manifestFromModule(facts({ patchwise_replace: 'yes' }))).message).toContain('is not `true` or `false`');
+  });
+
   it('prototype keys in lists stay data', () => {
     const manifest = manifestFromModule(facts({ patchwise_requires: '__proto__@1' }));
     expect(Object.getPrototypeOf(manifest.requires)).toBe(Object.prototype);

@@ -37,7 +37,8 @@ export function inspectRecord(loaded: LoadedModule, verification?: SignatureVeri
     vermagic: m.vermagic,
     release: m.release,
     livepatch: m.livepatch,
-    replace: m.patch?.replace ?? false,
+    // From the module's data, or (klp-build keeps it in code) from its `patchwise_replace`.
+    replace: loaded.manifest.replace ?? false,
     objects: (m.patch?.objects ?? []).map((o) => ({
       name: o.name,
       functions: o.functions.map((f) => ({ name: f.name, sympos: f.sympos, replacement: f.replacement })),
@@ -49,7 +50,7 @@ export function inspectRecord(loaded: LoadedModule, verification?: SignatureVeri
     versions: m.versions,
     klpRelocations: m.klpRelocations,
     klpSymbols: m.klpSymbols,
-    layout: m.patch ? { location: m.patch.location, ...m.patch.layout } : null,
+    layout: m.patch ? { from: m.patch.source, location: m.patch.location, ...m.patch.layout } : null,
     signature: m.signature === null ? null : { ...m.signature, ...(verification ? { verified: verification.valid, reason: verification.reason } : {}) },
     ...(sidecar ? { sidecar: { file: sidecar.file, matches: sidecar.mismatches.length === 0, mismatches: sidecar.mismatches } } : {}),
   };
@@ -62,7 +63,8 @@ function textLines(out: Output, loaded: LoadedModule, verification?: SignatureVe
   const row = (label: string, value: string) => `  ${label.padEnd(11)} ${value}`;
   const lines = [`${out.style('bold', m.name)}  ${dim(`livepatch module (${loaded.file})`)}`];
   lines.push(row('kernel', `${m.release ?? 'unknown'}${m.vermagic ? dim(`  vermagic: ${m.vermagic.trim()}`) : ''}`));
-  lines.push(row('replace', m.patch?.replace ? 'yes (atomic replace: a cumulative patch)' : 'no'));
+  const replace = loaded.manifest.replace ? 'yes (atomic replace: a cumulative patch)' : 'no';
+  lines.push(row('replace', m.patch?.replace === null ? `${replace}${dim('  (set in code; from patchwise_replace)')}` : replace));
   for (const [i, o] of (m.patch?.objects ?? []).entries()) {
     const cbs = callbackNames(o);
     lines.push(row(i === 0 ? 'objects' : '', `${o.name}${cbs.length ? dim(`  callbacks: ${cbs.join(', ')}`) : ''}`));
