@@ -2,10 +2,12 @@
  * The selftest harness's operations (functions.sh), one entry each: the value it takes, what it
  * logs, and what it does on the machine. `--help` and the case parser read this table.
  */
-import { strerror } from '@patchwise/core';
+import { Errno, strerror } from '@patchwise/core';
 import { suggestion } from '@patchwise/diagnostics';
 import { getpidLoop, LIVEPATCH_SYSFS, type Task } from '@patchwise/sim';
 import type { Harness } from './harness.js';
+
+type ErrnoName = keyof typeof Errno;
 
 /** An op's value was not of the documented shape: the message says what was expected. */
 export class OpValueError extends Error {}
@@ -403,19 +405,46 @@ const checkSysfsValue = defineOp<SysfsCheck>({
   },
 });
 
-const write = defineOp<{ path: string; value: string }>({
+const write = defineOp<{ path: string; value: string; errno?: ErrnoName }>({
   name: 'write',
-  value: '{path, value}',
+  value: '{path, value, errno?}',
   logs: '—',
-  summary: 'writes a file (e.g. /sys/kernel/debug/kprobes/enabled)',
+  summary: 'writes a file (e.g. /sys/kernel/debug/kprobes/enabled); with `errno` (e.g. EINVAL) the write must fail with that error',
   parse: (raw) => {
-    if (!isRecord(raw)) return fail('expected `{path, value}`');
-    onlyKeys(raw, ['path', 'value'], ['path', 'value']);
-    return { path: str(raw.path, 'path'), value: String(raw.value) };
+    if (!isRecord(raw)) return fail('expected `{path, value}` or `{path, value, errno}`');
+    onlyKeys(raw, ['path', 'value', 'errno'], ['path', 'value']);
+    const base = { path: str(raw.path, 'path'), value: String(raw.value) };
+    if (raw.errno === undefined) return base;
+    const name = str(raw.errno, 'errno');
+    if (!(name in Errno)) fail(`unknown \`errno\` ${name}${suggestion(name, Object.keys(Errno))}`);
+    return { ...base, errno: name as ErrnoName };
   },
   run: async (h, a) => {
     const ret = await h.machine.write(a.path, a.value);
-    if (ret) h.die(`echo ${a.value} > ${a.path}: ${strerror(ret)}`);
+    if (a.errno === undefined) {
+      if (ret) h.die(`echo ${a.value} > ${a.path}: ${strerror(ret)}`);
+      return;
+    }
+    if (ret !== -Errno[a.errno]) h.die(`echo ${a.value} > ${a.path}: expected ${a.errno} (${strerror(Errno[a.errno])}), got ${ret ? strerror(ret) : 'success'}`);
+  },
+});
+
+/** Longest `pass_time`: the selftests' own longest wait (600 polls of 0.1 s). */
+const MAX_SLEEP_MS = 60_000;
+
+// Not `sleep`: scenarios already use that step for a task sleeping in a function.
+const passTime = defineOp<number>({
+  name: 'pass_time',
+  value: 'MS',
+  logs: '—',
+  summary: 'lets MS milliseconds pass (e.g. while a transition is stalled), at most 60000',
+  parse: (raw) => {
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_SLEEP_MS) fail(`\`pass_time\` takes whole milliseconds from 1 to ${MAX_SLEEP_MS}`);
+    return ms;
+  },
+  run: (h, ms) => {
+    h.machine.advance(ms);
   },
 });
 
@@ -476,6 +505,7 @@ export const OPS = [
   checkSysfsRights,
   checkSysfsValue,
   write,
+  passTime,
   spawnTasks,
   killTasks,
 ] as unknown as readonly OpSpec<unknown>[];

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { requireTool, run } from './exec.js';
 import { INIT_SCRIPT } from './init-script.js';
 import { buildArchive, type ArchiveEntry } from './initramfs.js';
@@ -13,6 +16,27 @@ import { moduleClosure } from './modinfo.js';
 export const SHARE_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'] as const;
 
 const FOLDERS = ['/proc', '/sys', '/dev', '/tmp', '/mnt', '/etc', '/root', '/usr/bin', '/usr/sbin', '/sbin'];
+
+/** This package's folder: beside this file, or found by name when bundled into the `patchwise` command. */
+function packageRoot(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), '..');
+  if (existsSync(join(here, 'guest'))) return here;
+  return dirname(createRequire(import.meta.url).resolve('@patchwise/qemu/package.json'));
+}
+
+/** guest/pw-insmod.c: one finit_module per load (busybox's insmod retries with init_module). */
+const INSMOD_SOURCE = join(packageRoot(), 'guest/pw-insmod.c');
+
+async function buildInsmod(source: string): Promise<Buffer> {
+  const gcc = await requireTool('gcc', 'gcc');
+  const dir = await mkdtemp(join(tmpdir(), 'patchwise-insmod-'));
+  try {
+    await run(gcc, ['-static', '-O2', '-o', join(dir, 'pw-insmod'), source]);
+    return await readFile(join(dir, 'pw-insmod'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** busybox's applet paths (`bin/sh`, `sbin/insmod`, ...) from its own `--list-full`. */
 export function appletLinks(listFull: string): ArchiveEntry[] {
@@ -30,7 +54,8 @@ export function appletLinks(listFull: string): ArchiveEntry[] {
 export async function baseInitramfs(kernel: Kernel, cache: string): Promise<string> {
   const busybox = await requireTool('busybox', 'busybox-static');
   const bbData = await readFile(busybox);
-  const key = createHash('sha256').update(INIT_SCRIPT).update(bbData).update(SHARE_MODULES.join(',')).digest('hex').slice(0, 16);
+  const insmodSource = await readFile(INSMOD_SOURCE);
+  const key = createHash('sha256').update(INIT_SCRIPT).update(bbData).update(SHARE_MODULES.join(',')).update(insmodSource).digest('hex').slice(0, 16);
   const file = join(cache, 'initramfs', `${kernel.release}_${kernel.image.version}_${key}.cpio.gz`.replace(/[^A-Za-z0-9._+~-]/g, '_'));
   if (existsSync(file)) return file;
   const modules = await moduleClosure(kernel.modulesDir, SHARE_MODULES);
@@ -40,6 +65,7 @@ export async function baseInitramfs(kernel: Kernel, cache: string): Promise<stri
     { path: '/bin/busybox', data: bbData, mode: 0o755 },
     ...appletLinks(listFull),
     { path: '/init', data: INIT_SCRIPT, mode: 0o755 },
+    { path: '/bin/pw-insmod', data: await buildInsmod(INSMOD_SOURCE), mode: 0o755 },
     ...modules.map((m) => ({ path: `/lib/pw/${m.name}.ko`, data: m.data })),
     { path: '/lib/pw/modules.order', data: modules.map((m) => m.name).join('\n') + '\n' },
   ];

@@ -61,10 +61,18 @@ function track(child: ChildProcess): void {
   child.once('exit', () => live.delete(child));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    // A crashed test run must not leave QEMU behind.
-    process.once('exit', () => {
+    // A crashed or interrupted run must not leave QEMU behind: kill the guests, then let the
+    // signal do what it would have done (the handler is gone once it ran).
+    const killAll = () => {
       for (const c of live) c.kill('SIGKILL');
-    });
+    };
+    process.once('exit', killAll);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        killAll();
+        process.kill(process.pid, signal);
+      });
+    }
   }
 }
 

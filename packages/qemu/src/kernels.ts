@@ -145,7 +145,7 @@ function debKey(pkg: DebPackage): string {
 }
 
 /** `apt-get download` into the cache (no root needed, nothing installed), once per package version. */
-async function download(pkg: DebPackage, debs: string): Promise<string> {
+export async function download(pkg: DebPackage, debs: string): Promise<string> {
   await mkdir(debs, { recursive: true });
   const have = (await readdir(debs)).find((f) => f.startsWith(`${pkg.name}_`) && f.endsWith('.deb') && f.includes(pkg.version.replace(/:/g, '%3a')));
   if (have) return join(debs, have);

@@ -7,6 +7,7 @@ export { DEFAULT_EPOCH, getpidLoop, Machine } from './machine.js';
 export { Module, ModuleLoader } from './modules.js';
 export { parseBool, parseInt32, parseModuleArgs } from './params.js';
 export { LIVEPATCH_SYSFS } from './sysfs.js';
+export { hasPatchAttribute, PATCH_ATTRIBUTES_SINCE, releaseAtLeast, releaseVersion } from './release.js';
 export { Scheduler, Task } from './tasks.js';
 export { callbackInfo, printingCallbacks, selftestModules } from './selftest-modules/index.js';
 export { DEFAULT_CMDLINE, DEFAULT_RELEASE } from './vmlinux.js';

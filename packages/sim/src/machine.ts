@@ -286,7 +286,7 @@ export class Machine {
 
   #mountFiles(): void {
     const { fs } = this;
-    fs.mount(new LivepatchSysfs(this.livepatch));
+    fs.mount(new LivepatchSysfs(this.livepatch, this.release));
     fs.mount(new ProcPidFs(this.scheduler, (a) => this.kallsyms.entry(a)?.name ?? a));
     fs.mount(new SysModuleFs(this.modules));
     const current = () => this.scheduler.current ?? this.shell;

@@ -6,6 +6,7 @@ import { Errno, funcDirName, type Livepatch, type PatchView } from '@patchwise/c
 import type { FsEntry, FsNode, FsProvider } from './fs.js';
 import type { ModuleLoader } from './modules.js';
 import { parseBool } from './params.js';
+import { hasPatchAttribute } from './release.js';
 import type { Scheduler } from './tasks.js';
 
 export const LIVEPATCH_SYSFS = '/sys/kernel/livepatch';
@@ -19,7 +20,11 @@ const objectDir = (obj: { name: string | null }): string => obj.name ?? 'vmlinux
 
 /** `/sys/kernel/livepatch/<patch>/...`. */
 export class LivepatchSysfs implements FsProvider {
-  constructor(private readonly livepatch: Livepatch) {}
+  /** `release`: the machine's `uname -r`; attributes newer than it are absent (see release.ts). */
+  constructor(
+    private readonly livepatch: Livepatch,
+    private readonly release = '',
+  ) {}
 
   #split(path: string): string[] | undefined {
     if (path === LIVEPATCH_SYSFS) return [];
@@ -50,7 +55,7 @@ export class LivepatchSysfs implements FsProvider {
     const patch = this.livepatch.findPatch(patchName);
     if (!patch) return undefined;
     if (objName === undefined) {
-      return ['enabled', 'force', 'replace', 'stack_order', 'transition', ...patch.objects.map(objectDir)];
+      return ['enabled', 'force', 'replace', 'stack_order', 'transition'].filter((a) => hasPatchAttribute(this.release, a)).concat(patch.objects.map(objectDir));
     }
     const obj = patch.objects.find((o) => objectDir(o) === objName);
     if (!obj || extra !== undefined) return undefined;
@@ -61,6 +66,7 @@ export class LivepatchSysfs implements FsProvider {
 
   #patchAttribute(patch: PatchView, attr: string): FsEntry | undefined {
     const lp = this.livepatch;
+    if (!hasPatchAttribute(this.release, attr)) return undefined;
     switch (attr) {
       case 'enabled':
         return file({

@@ -11,6 +11,7 @@ import {
   diffResult,
   EXTRA_CASES_DIR,
   loadCase,
+  notApplicableOn,
   OPS,
   runCase,
   summaryLine,
@@ -20,6 +21,7 @@ import {
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import type { VmCaseOutcome } from './replay-vm.js';
 
 function helpText(): string {
   const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
@@ -73,24 +75,47 @@ const display = (file: string) => {
 
 export interface ReplayOptions {
   readonly check?: boolean;
+  readonly vm?: boolean;
+  readonly kernel?: string;
 }
 
 export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
   // Parse every case before running any: bad input changes nothing and runs nothing.
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
   const results: CaseResult[] = [];
-  for (const c of cases) {
-    const result = await runCase(c);
+  const notApplicable: { id: string; reason: string }[] = [];
+  const runs: VmCaseOutcome[] = [];
+  if (options.vm) {
+    // The VM machinery loads only for --vm: the simulator's replay stays as fast to start as before.
+    await (await import('./replay-vm.js')).replayOnVm(out, cases, options.kernel ?? '6.12', (run) => show(run));
+  } else {
+    // --kernel on the simulator: the machine reports that release and drops what it lacked.
+    const release = options.kernel === undefined ? undefined : simRelease(options.kernel);
+    for (const c of cases) {
+      const lacking = release === undefined ? undefined : notApplicableOn(c, release);
+      runs.push(lacking ? { case: c, notApplicable: lacking } : { case: c, result: await runCase(c, release ? { machine: { release } } : {}) });
+    }
+  }
+  for (const run of runs) show(run);
+  // Each case is reported as soon as it ran (a VM case takes seconds).
+  function show(run: VmCaseOutcome): void {
+    const c = run.case;
+    const result = run.result;
+    if (!result) {
+      notApplicable.push({ id: c.id, reason: run.notApplicable ?? '' });
+      out.out(`${out.style('yellow', 'n/a ')} ${c.id}: ${run.notApplicable}`);
+      return;
+    }
     results.push(result);
     if (!options.check) {
       if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
       if (result.output.length) out.out(result.output.join('\n'));
       if (result.failure) out.err(out.style('red', `${c.file}: ${result.failure.message}`));
-      continue;
+      return;
     }
     if (result.passed) {
       out.out(`${out.style('green', 'pass')} ${c.id}`);
-      continue;
+      return;
     }
     out.out(`${out.style('red', 'FAIL')} ${c.id} (${c.file})`);
     if (result.failure) out.out(`  ${result.failure.message}`);
@@ -98,10 +123,18 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     if (diff) out.out(colorDiff(out, diff));
   }
   if (!options.check) return results.some((r) => r.failure) ? ExitCode.Failed : ExitCode.Ok;
-  const summary = summaryLine(results);
+  const summary = `${summaryLine(results)}${options.vm || options.kernel ? `, ${notApplicable.length} not applicable` : ''}`;
   const allPassed = results.every((r) => r.passed);
   out.out(out.style(allPassed ? 'green' : 'red', summary));
   return allPassed ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/** The release the simulated machine reports for `--kernel SERIES`. */
+function simRelease(series: string): string {
+  if (series !== '6.1' && series !== '6.12') {
+    throw new Diagnostic({ code: 'PW_BAD_OPTION', reason: `unknown kernel \`${series}\``, hint: 'use `--kernel 6.1` or `--kernel 6.12`' });
+  }
+  return `${series}.0-patchwise`;
 }
 
 function colorDiff(out: Output, diff: string): string {
@@ -129,6 +162,8 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('[case...]', 'case files or folders of them')
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
+    .option('--vm', "replay on a real kernel under QEMU (Debian's, with the kernel's own test modules built from its source package)")
+    .option('--kernel <series>', "the kernel release to behave as, `6.1` or `6.12` (with `--vm`: the kernel booted; default 6.12); without it the simulator follows the newest kernel")
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));
 }

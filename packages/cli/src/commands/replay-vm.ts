@@ -1,0 +1,68 @@
+/**
+ * `patchwise replay --vm`: the same cases on a real kernel (Debian's 6.1 or 6.12 under QEMU). The
+ * kernel's own test modules are built at run time from Debian's linux-source package; the guest is
+ * reused across cases and rebooted only when a case leaves something behind it cannot clean.
+ */
+import { Diagnostic } from '@patchwise/diagnostics';
+import { cleanGuest, runCaseOnGuest, vmCaseScript, VM_MODULE_DIR, type CaseResult, type SelftestCase } from '@patchwise/kselftest';
+import { bootGuest, buildSelftestModules, fetchKernel, isKernelSeries, QemuError, realKernelUnavailable, type Guest, type Kernel } from '@patchwise/qemu';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Output } from '../output.js';
+
+export interface VmCaseOutcome {
+  readonly case: SelftestCase;
+  readonly result?: CaseResult;
+  /** Why the case does not apply to this kernel. */
+  readonly notApplicable?: string;
+}
+
+function unavailable(reason: string): Diagnostic {
+  return new Diagnostic({ code: 'PW_VM_UNAVAILABLE', reason, hint: 'run scripts/setup-real-kernel.sh, or replay without `--vm`' });
+}
+
+/** Runs the cases on a real kernel, handing each outcome to `onOutcome` as soon as it is known. */
+export async function replayOnVm(out: Output, cases: readonly SelftestCase[], series: string, onOutcome: (outcome: VmCaseOutcome) => void): Promise<void> {
+  if (!isKernelSeries(series)) {
+    throw new Diagnostic({ code: 'PW_BAD_OPTION', reason: `unknown kernel \`${series}\``, hint: 'use `--kernel 6.1` or `--kernel 6.12`' });
+  }
+  const missing = await realKernelUnavailable();
+  if (missing) throw unavailable(`cannot boot a real kernel here: ${missing}`);
+  let kernel: Kernel;
+  let moduleDir: string;
+  try {
+    const t = Date.now();
+    kernel = await fetchKernel(series);
+    moduleDir = await buildSelftestModules(kernel);
+    out.err(`kernel ${kernel.release} and its test modules ready in ${Math.round((Date.now() - t) / 1000)} s`);
+  } catch (err) {
+    if (err instanceof QemuError) throw unavailable(err.message);
+    throw err;
+  }
+  const kos = readdirSync(moduleDir).filter((f) => f.endsWith('.ko'));
+  const modules = new Set(kos.map((f) => f.slice(0, -3)));
+  const payload = kos.map((f) => ({ path: `${VM_MODULE_DIR}/${f}`, source: join(moduleDir, f) }));
+  let guest: Guest | undefined;
+  try {
+    for (const c of cases) {
+      const plan = vmCaseScript(c, modules, kernel.release);
+      if ('notApplicable' in plan) {
+        onOutcome({ case: c, notApplicable: plan.notApplicable });
+        continue;
+      }
+      if (!guest) {
+        guest = await bootGuest({ kernel, payload });
+        out.err(`booted ${kernel.release} in ${(guest.bootMs / 1000).toFixed(1)} s`);
+      }
+      const result = await runCaseOnGuest(guest, c, plan.script);
+      onOutcome({ case: c, result });
+      // A case that leaves a module pinned (a forced unpatch) gets the next case a fresh guest.
+      if (!(await cleanGuest(guest))) {
+        await guest.close();
+        guest = undefined;
+      }
+    }
+  } finally {
+    await guest?.close();
+  }
+}

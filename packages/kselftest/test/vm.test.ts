@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CASES_DIR, loadCase, logSince, parseCase, VM_LIBRARY, vmCaseScript } from '@patchwise/kselftest';
+import { join } from 'node:path';
+
+const ALL = new Set([
+  'test_klp_livepatch',
+  'test_klp_atomic_replace',
+  'test_klp_callbacks_demo',
+  'test_klp_callbacks_demo2',
+  'test_klp_callbacks_busy',
+  'test_klp_callbacks_mod',
+]);
+
+describe('vmCaseScript', () => {
+  it('turns each op into a library call that exits with 100 + its index when it fails', () => {
+    const c = loadCase(join(CASES_DIR, 'callbacks--atomic-replace.yaml'));
+    const plan = vmCaseScript(c, ALL, '6.12.95+deb12-amd64');
+    expect(plan).toEqual({
+      script: [
+        "load_lp 'test_klp_callbacks_demo' || exit $((100 + 0))",
+        "load_lp 'test_klp_callbacks_demo2' 'replace=1' || exit $((100 + 1))",
+        "disable_lp 'test_klp_callbacks_demo2' || exit $((100 + 2))",
+        "unload_mod 'test_klp_callbacks_demo2' || exit $((100 + 3))",
+        "unload_mod 'test_klp_callbacks_demo' || exit $((100 + 4))",
+      ].join('\n'),
+    });
+  });
+
+  it('does not apply when a module is missing from the kernel source package', () => {
+    const c = loadCase(join(CASES_DIR, 'livepatch--module-function-patching.yaml'));
+    expect(vmCaseScript(c, ALL, '6.1.0-57-amd64')).toEqual({ notApplicable: expect.stringMatching(/^module test_klp_\w+ is not in this kernel's source package$/) });
+  });
+
+  it("does not apply to a kernel older than the sysfs file a case reads, naming the kernel change", () => {
+    const c = loadCase(join(CASES_DIR, 'sysfs--replace-enabled.yaml'));
+    const plan = vmCaseScript(c, ALL, '6.1.0-57-amd64');
+    expect(plan).toEqual({ notApplicable: expect.stringMatching(/replace, added in 6\.11 \(commit 'livepatch: Add "replace" sysfs attribute'\); this kernel is 6\.1\.0-57-amd64$/) });
+    expect('script' in vmCaseScript(c, ALL, '6.12.95+deb12-amd64')).toBe(true);
+  });
+});
+
+describe('logSince', () => {
+  it('keeps the lines after the last marker, without timestamps', () => {
+    const dmesg = '[    1.000000] ===== TEST: t =====\n[    2.5] old\n[   10.000001] ===== TEST: t =====\n[   10.2] livepatch: x\n[  11.0] % rmmod y\n';
+    expect(logSince(dmesg, '===== TEST: t =====')).toEqual(['livepatch: x', '% rmmod y']);
+  });
+});
+
+describe('VM_LIBRARY', () => {
+  it('is valid shell', () => {
+    expect(() => execFileSync('sh', ['-n', '-c', VM_LIBRARY])).not.toThrow();
+  });
+});
+
+describe('case format additions', () => {
+  const parse = (ops: string) => parseCase(`id: t/x\ntitle: x\nops:\n${ops}\nexpect: ''\n`, 'x.yaml');
+  it('reads a write expected to fail with its errno, and refuses an unknown errno', () => {
+    const c = parse('- write: {path: /sys/kernel/livepatch/p/enabled, value: 1, errno: EINVAL}');
+    expect(c.ops[0]!.args).toEqual({ path: '/sys/kernel/livepatch/p/enabled', value: '1', errno: 'EINVAL' });
+    expect(() => parse('- write: {path: /a, value: 1, errno: EINVALL}')).toThrow(/unknown `errno` EINVALL.*EINVAL/s);
+  });
+  it('reads pass_time in whole milliseconds up to a minute', () => {
+    expect(parse('- pass_time: 1500').ops[0]!.args).toBe(1500);
+    for (const bad of ['0', '-5', '1.5', '60001', 'soon']) expect(() => parse(`- pass_time: ${bad}`)).toThrow(/`pass_time` takes whole milliseconds from 1 to 60000/);
+  });
+  it('becomes guest lines that check the strerror text and pass time in seconds', () => {
+    const c = parse('- write: {path: /p, value: 1, errno: EBUSY}\n- pass_time: 250');
+    const plan = vmCaseScript(c, ALL, '6.12.0');
+    expect(plan).toEqual({ script: expect.stringContaining("grep -qF 'Device or resource busy' /tmp/.pw-w") });
+    expect((plan as { script: string }).script).toContain('sleep 0.25 || exit $((100 + 1))');
+  });
+});
