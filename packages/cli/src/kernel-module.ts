@@ -3,7 +3,7 @@
  * carries (@patchwise/manifest), or one Diagnostic naming the file and the reason. Shared by
  * `inspect` and the verbs that decide about real modules.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { isKmodError, LIMITS, readCertificate, readKernelModule, verifySignature, type KernelModule, type KmodErrorCode, type SignatureVerification } from '@patchwise/kmod';
 import { crossCheckManifests, loadManifestFile, manifestFromModule, type Mismatch, type PatchManifest } from '@patchwise/manifest';
@@ -38,7 +38,8 @@ export function readBoundedFile(path: string, max: number, what: string): Uint8A
   const display = displayPath(path);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is then refused as not a file).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: display, reason: `cannot read the ${what}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`, hint: 'check the path' });

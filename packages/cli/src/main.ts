@@ -23,6 +23,7 @@ const VERBS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
   replay: async () => (await import('./commands/replay.js')).replayCommand,
   'print-config': async () => (await import('./commands/print-config.js')).printConfigCommand,
   init: async () => (await import('./commands/init.js')).initCommand,
+  gate: async () => (await import('./commands/gate.js')).gateCommand,
   keygen: async () => (await import('./commands/keys.js')).keygenCommand,
   sign: async () => (await import('./commands/keys.js')).signCommand,
   inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
@@ -81,7 +82,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const verb = verbOf(argv);
   const makers = await Promise.all((verb ? [verb] : Object.keys(VERBS)).map((name) => (VERBS[name] as () => Promise<MakeCommand>)()));
   for (const make of makers) program.addCommand(make(run, out));
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  const nested = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...nested(sub)]);
+  for (const command of nested(program)) command.exitOverride().configureOutput(program.configureOutput());
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

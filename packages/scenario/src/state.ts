@@ -4,7 +4,7 @@
  */
 import { errnoName, strerror } from '@patchwise/core';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, YamlSource } from '@patchwise/diagnostics';
-import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, normalObjects, parseManifest, VMLINUX, type PatchManifest } from '@patchwise/manifest';
 import { Machine } from '@patchwise/sim';
 import type { z } from 'zod';
 import { StateSchema } from './schema.js';
@@ -86,6 +86,26 @@ export function readState(file: string): SavedState {
 const RESTORE_STEP_MS = 1000;
 
 /**
+ * How many times each function occurs in its object (`object:name` → count): a patch that names
+ * position N needs N occurrences, as a real kernel has for a static function defined in N files.
+ */
+function occurrences(manifests: readonly PatchManifest[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const manifest of manifests) {
+    for (const obj of normalObjects(manifest)) {
+      for (const f of obj.functions) {
+        const key = `${obj.name}:${f.name}`;
+        counts.set(key, Math.max(counts.get(key) ?? 1, f.sympos));
+      }
+    }
+  }
+  return counts;
+}
+
+const repeated = (object: string, names: Iterable<string>, counts: ReadonlyMap<string, number>) =>
+  [...names].flatMap((name) => Array.from({ length: counts.get(`${object}:${name}`) ?? 1 }, () => ({ name })));
+
+/**
  * A machine in `state`: its modules loaded and its patches enabled, in order (no policies), each
  * transition completed — a patch saved mid-transition comes back enabled. The clock ends at the
  * saved `time`.
@@ -98,6 +118,10 @@ export async function restoreState(state: SavedState, extra: readonly PatchManif
     epoch: Date.parse(state.time) - RESTORE_STEP_MS * state.patches.length,
     kernelFunctions: kernelFunctionsOf(manifests),
   });
+  const counts = occurrences(manifests);
+  // vmlinux has each function once; the later positions patches name are added here.
+  const later = [...counts].filter(([key, n]) => n > 1 && key.startsWith(`${VMLINUX}:`));
+  for (const [key, n] of later) machine.kallsyms.add(VMLINUX, repeated(VMLINUX, [key.slice(VMLINUX.length + 1)], new Map([[key, n - 1]])));
   const fromPatches = moduleFunctionsOf(manifests);
   const refused = (path: (string | number)[], what: string, ret: number) =>
     new Diagnostic({
@@ -108,7 +132,7 @@ export async function restoreState(state: SavedState, extra: readonly PatchManif
       hint: 'a state restores what was loaded when it was saved; fix or remove this entry',
     });
   for (const [i, m] of state.modules.entries()) {
-    machine.addModule({ name: m.name, symbols: [...new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])])].map((name) => ({ name })) });
+    machine.addModule({ name: m.name, symbols: repeated(m.name, new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])]), counts) });
     const ret = await machine.insmod(m.name);
     if (ret) throw refused(['modules', i], `module \`${m.name}\``, ret);
   }

@@ -20,6 +20,10 @@ import { refuseOverwritingInput } from '../safe-write.js';
 export interface CheckOptions extends ConfigOptions {
   readonly decisions?: string;
   readonly state?: string;
+  /** Read the installed state from the real system under this root. */
+  readonly system?: string;
+  /** Where the installed patches' modules are (with --system). */
+  readonly patchDir?: string;
   /** `uname -r` of the machine checked against (without --state). */
   readonly kernel?: string;
   /** The machine's wall-clock time, ISO 8601 (without --state). */
@@ -29,7 +33,9 @@ export interface CheckOptions extends ConfigOptions {
 }
 
 export async function check(out: Output, paths: readonly string[], options: CheckOptions): Promise<ExitCode> {
-  const manifests: PatchManifest[] = paths.map((p) => loadManifestFile(p, displayPath(p)));
+  // Perf: module reading is imported only when a module is checked or a system read.
+  const modules = paths.some(isModuleFile) || options.system !== undefined ? await import('./patch-module.js') : undefined;
+  const manifests: PatchManifest[] = paths.map((p) => (modules && isModuleFile(p) ? modules.moduleManifest(p) : loadManifestFile(p, displayPath(p))));
   // Two manifests of one name are one livepatch module twice: bad input, not a kernel refusal.
   const named = new Map<string, string>();
   manifests.forEach((m, i) => {
@@ -53,10 +59,13 @@ export async function check(out: Output, paths: readonly string[], options: Chec
     ]);
   }
   // Perf: the scenario package (saved states) is imported only for --state.
-  const scenario = options.state ? await import('@patchwise/scenario') : undefined;
-  const state = options.state && scenario ? scenario.readState(options.state) : undefined;
+  if (options.state !== undefined && options.system !== undefined) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: '`--state` and `--system` both give the installed state', hint: 'pass one of them' });
+  }
+  const scenario = options.state || options.system ? await import('@patchwise/scenario') : undefined;
+  const state = options.state && scenario ? scenario.readState(options.state) : options.system !== undefined && modules ? await systemSnapshot(out, options.system, options, modules) : undefined;
   // Time-dependent policies judge now, as a real `check` before a rollout would; --time pins it.
-  const epoch = options.time === undefined ? (state ? undefined : Date.now()) : Date.parse(options.time);
+  const epoch = options.time === undefined ? (options.state ? undefined : Date.now()) : Date.parse(options.time);
   if (epoch !== undefined && Number.isNaN(epoch)) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: `\`--time ${options.time}\` is not a date`, hint: 'use ISO 8601, e.g. 2026-11-24T10:00:00Z' });
   }
@@ -103,17 +112,32 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   return denied ? ExitCode.Failed : ExitCode.Ok;
 }
 
+const isModuleFile = (path: string) => path.endsWith('.ko');
+
+/** The installed-state snapshot of the real system under `root` (`--system`). */
+async function systemSnapshot(out: Output, root: string, options: CheckOptions, modules: typeof import('./patch-module.js')) {
+  const { readSystem } = await import('@patchwise/sysfs');
+  const { systemState } = await import('./system-state.js');
+  const snapshot = readSystem(root);
+  const now = options.time === undefined ? new Date() : new Date(options.time);
+  const { state, unknown } = systemState(snapshot, modules.patchModules(options.patchDir, snapshot.patches.map((p) => p.name)), Number.isNaN(now.getTime()) ? new Date() : now);
+  for (const line of unknown) out.err(out.style('yellow', `note: not known: ${line}`));
+  return options.kernel ? { ...state, release: options.kernel } : state;
+}
+
 export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('check')
     .summary('dry run: would loading these patches (or a disable) be allowed, and why not?')
     .description(
       "Check patch manifests against the config's policies and the kernel's own rules, without changing anything. Each allowed patch counts as loaded for the next one. Starts from an empty machine, or from a state saved by `run --save-state`.",
     )
-    .argument('[patch...]', 'patch manifests (YAML or JSON)', pathValues)
+    .argument('[patch...]', 'patch manifests (YAML or JSON) or livepatch modules (.ko)', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
     .option('--state <file>', 'start from this saved machine state (it carries its own kernel release and time)', pathValue)
-    // A saved state carries its own release and time: these would be silently ignored with it.
-    .addOption(new Option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state').conflicts('state'))
+    .option('--system <root>', 'start from the real system under ROOT: its /sys/kernel/livepatch, /proc/modules and kernel release', pathValue)
+    .option('--patch-dir <dir>', "with --system: where the installed patches' modules are, for their metadata", pathValue)
+    // A saved state or a real system carries its own release (and a state its time): these would be silently ignored.
+    .addOption(new Option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state or --system').conflicts(['state', 'system']))
     .addOption(new Option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies (default: now), without --state").conflicts('state'))
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .addOption(new Option('--format <format>', 'text, or json: one decision record per line, then a summary').choices(['text', 'json']).default('text'))
@@ -128,6 +152,7 @@ Examples:
   $ patchwise check --kernel 6.8.0-45-generic patches/acme-base.yaml
   $ patchwise check --state prod.state.json patches/acme-2.yaml
   $ patchwise check --state prod.state.json --disable acme-base --format json
+  $ patchwise check acme-2.ko --system / --patch-dir /var/lib/patchwise/$(uname -r)
 
 The summary names the time and the kernel release judged at.
 
