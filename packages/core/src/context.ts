@@ -1,11 +1,13 @@
 /**
- * What every gate receives: the installed patches, their owner stacks and states, the running
- * transition, the clock and the kernel release — read-only views of the core's state.
+ * What every gate receives: the installed patches, their owner stacks and states, the index of the
+ * installed patches, the running transition, the clock and the kernel release — read-only views of
+ * the core's state.
  */
 import type { GateName } from './decision.js';
 import type { GateContext } from './hooks.js';
 import { PatchState } from './host.js';
 import type { PatchInfo } from './info.js';
+import type { PatchIndex } from './installed-index.js';
 import type { KlpCore } from './model.js';
 
 /** The fields every gate context shares. */
@@ -14,15 +16,26 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
     ? { patch: core.transitionPatch.name, target: core.targetState === PatchState.Patched ? 'patched' : 'unpatched' }
     : null;
   const infos = core.patches.map((p) => p.info);
-  // Perf: policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8
-  // runs `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path
-  // (about 10x slower), and every gate builds a context.
+  // Policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8 runs
+  // `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path.
   const installed = Object.freeze([...infos]);
-  // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
-  // Perf: while the index has not changed since, every owner it lists is installed, so a copy of
-  // the stack is that filtered list, and the set of installed patches is built only when needed.
+  // The indexes are live; a context used after its gate (a patch came or went since) answers for
+  // the patches installed when it was made, by filtering with that snapshot.
   const version = core.owners.version;
+  const indexVersion = core.index.version;
   let present: Set<PatchInfo> | undefined;
+  const asSeen = (list: readonly PatchInfo[], current: boolean): PatchInfo[] => {
+    if (current) return [...list];
+    present ??= new Set(infos);
+    return list.filter((p) => (present as Set<PatchInfo>).has(p));
+  };
+  const fresh = () => core.index.version === indexVersion;
+  const index: PatchIndex = Object.freeze({
+    byVendor: (vendor: string) => asSeen(core.index.byVendor(vendor), fresh()),
+    byTag: (tag: string) => asSeen(core.index.byTag(tag), fresh()),
+    byName: (name: string) => asSeen(core.index.byName(name), fresh()),
+    derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => core.index.derived(patch, read),
+  });
   return {
     gate,
     operation,
@@ -30,13 +43,9 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
     transition: transition as GateContext['transition'],
     now: core.now(),
     kernelRelease: core.host.release ?? '',
-    owners: (func) => {
-      const stack = core.owners.owners(func);
-      if (core.owners.version === version) return [...stack];
-      present ??= new Set(infos);
-      return stack.filter((p) => (present as Set<PatchInfo>).has(p));
-    },
+    owners: (func) => asSeen(core.owners.owners(func), core.owners.version === version),
     stateOwners: (id) =>
       infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
+    index,
   };
 }
