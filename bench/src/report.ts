@@ -48,6 +48,9 @@ function machine(r: Results): string {
     `- CPU: ${m.cpuModel} (\`os.cpus()\`), ${m.cores} cores; ${fmt(m.memoryGb, 1)} GB memory (${fmt(m.freeMemoryGb, 1)} GB free at the start)`,
     `- 1-minute load average: ${fmt(m.loadAtStart)} at the start, ${fmt(m.loadAtEnd ?? null)} at the end`,
     `- Run: ${r.generatedAt}, ${fmt(r.durationSec, 1)} s in all`,
+    ...(Math.max(m.loadAtStart, m.loadAtEnd ?? 0) > m.cores
+      ? ['', `**Heavy load: this run is flagged.** The load average exceeded the ${m.cores} cores; absolute times are inflated and ratios noisy. Repeat \`pnpm bench\` on a quiet machine before judging a target.`]
+      : []),
   ].join('\n');
 }
 

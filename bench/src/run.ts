@@ -2,10 +2,9 @@
  * `pnpm bench`: every benchmark in one run, on this machine; writes bench/results.json and
  * BENCHMARKS.md (the numbers in it are this run's). Options (for development):
  *   --only gate,scaling,cli,sim,replay   run a subset (results.json/BENCHMARKS.md are not written)
- *   --write-baseline FILE                run everything and write the results to FILE only (used
- *                                        once on the tree before the optimizations: bench/baseline.json)
+ *   --write-baseline FILE                run everything and write the results to FILE only
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliStartup } from './cli-startup.js';
@@ -69,6 +68,9 @@ if (wants('replay')) {
   log(`  ${details.replay.ms} ms (${details.replay.summary})`);
 }
 machine.loadAtEnd = currentLoad();
+if (Math.max(machine.loadAtStart, machine.loadAtEnd) > machine.cores) {
+  log(`WARNING: load average ${machine.loadAtStart} → ${machine.loadAtEnd} on ${machine.cores} cores: the figures are inflated and noisy; repeat the run on a quiet machine`);
+}
 
 const results: Results = {
   gateOverheadRatio: details.gate?.ratio ?? null,
