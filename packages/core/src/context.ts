@@ -7,7 +7,7 @@ import type { GateName } from './decision.js';
 import type { GateContext } from './hooks.js';
 import { PatchState } from './host.js';
 import type { PatchInfo } from './info.js';
-import type { PatchIndex } from './installed-index.js';
+import { listedUnder, type Listed, type PatchIndex } from './installed-index.js';
 import type { KlpCore } from './model.js';
 
 /** The fields every gate context shares. */
@@ -20,20 +20,16 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
   // `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path.
   const installed = Object.freeze([...infos]);
   // The indexes are live; a context used after its gate (a patch came or went since) answers for
-  // the patches installed when it was made, by filtering with that snapshot.
+  // the patches installed when it was made: from that snapshot.
   const version = core.owners.version;
   const indexVersion = core.index.version;
   let present: Set<PatchInfo> | undefined;
-  const asSeen = (list: readonly PatchInfo[], current: boolean): PatchInfo[] => {
-    if (current) return [...list];
-    present ??= new Set(infos);
-    return list.filter((p) => (present as Set<PatchInfo>).has(p));
-  };
-  const fresh = () => core.index.version === indexVersion;
+  const listed = (kind: Listed, key: string, live: () => readonly PatchInfo[]): PatchInfo[] =>
+    core.index.version === indexVersion ? [...live()] : listedUnder(kind, key, infos);
   const index: PatchIndex = Object.freeze({
-    byVendor: (vendor: string) => asSeen(core.index.byVendor(vendor), fresh()),
-    byTag: (tag: string) => asSeen(core.index.byTag(tag), fresh()),
-    byName: (name: string) => asSeen(core.index.byName(name), fresh()),
+    byVendor: (vendor: string) => listed('vendor', vendor, () => core.index.byVendor(vendor)),
+    byTag: (tag: string) => listed('tag', tag, () => core.index.byTag(tag)),
+    byName: (name: string) => listed('name', name, () => core.index.byName(name)),
     derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => core.index.derived(patch, read),
   });
   return {
@@ -43,7 +39,12 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
     transition: transition as GateContext['transition'],
     now: core.now(),
     kernelRelease: core.host.release ?? '',
-    owners: (func) => asSeen(core.owners.owners(func), core.owners.version === version),
+    owners: (func) => {
+      const stack = core.owners.owners(func);
+      if (core.owners.version === version) return [...stack];
+      present ??= new Set(infos);
+      return stack.filter((p) => (present as Set<PatchInfo>).has(p));
+    },
     stateOwners: (id) =>
       infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
     index,

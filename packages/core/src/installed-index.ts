@@ -73,6 +73,21 @@ const nameKeys: Keys = (patch) => {
   return keys;
 };
 
+/** How the index lists patches: under their vendor, their tags, the names they answer to. */
+export type Listed = 'vendor' | 'tag' | 'name';
+
+const KEYS: Readonly<Record<Listed, Keys>> = { vendor: vendorKeys, tag: tagKeys, name: nameKeys };
+
+/**
+ * The patches of `patches` the index would list under `key` (normalised as the index does), in
+ * their order: the index's answer for a list it does not keep (a context's snapshot after its gate).
+ */
+export function listedUnder(listed: Listed, key: string, patches: readonly PatchInfo[]): PatchInfo[] {
+  const normal = listed === 'name' ? key : nameKey(key);
+  if (normal === null) return [];
+  return patches.filter((p) => [...KEYS[listed](p)].includes(normal));
+}
+
 /** One map of key → installed patches, oldest first. */
 class Listing {
   readonly #lists = new Map<string, PatchInfo[]>();
