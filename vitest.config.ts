@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // tested is what users get.
 export default defineConfig({
   test: {
-    include: ['{packages,plugins,examples}/*/test/**/*.test.ts'],
+    include: ['{packages,plugins,examples}/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     coverage: {

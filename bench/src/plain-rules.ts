@@ -1,18 +1,22 @@
 /**
  * The baseline of the gate benchmark: the `prePatch` checks of vendor-tags, scoped-callbacks and
  * semver-deps (an `enable`, at the options the benchmark loads them with) as one plain
- * hand-written function over the same `PatchInfo` snapshots. No hooks, no tap wrappers, no zod, no
- * message templates, no decision object: what an integrator would write by hand.
+ * hand-written function over the same `PatchInfo` snapshots. No hooks, no tap wrappers, no message
+ * templates, no decision object: what an integrator would write by hand.
  *
- * Like the plugins (whose caches are keyed by snapshot and warm after the first decision), it
- * reads each installed patch once, up front; the patch being decided is read in full on every
- * call, as the plugins read every new snapshot. Function keys are built per call, as the plugins
- * build them, and looked up in an owner index kept like the core's.
+ * It gets every optimisation the plugins get, and does the same work they do:
+ * - installed patches are read once (vendor, tags, versions and ranges parsed), as the core's index
+ *   keeps the plugins' readings (`ctx.index.derived`);
+ * - the same indexes: owners of each function, patches by tag and by the names they answer to;
+ * - the patch being decided is read in full on every call (its snapshot, semver ranges, kernel
+ *   range, the running kernel's release, its scoped callbacks validated with the same schema), as
+ *   the plugins read every new snapshot;
+ * - names compared in Unicode NFC, as the plugins compare them.
  */
-import { funcKey, type PatchInfo } from '@patchwise/core';
+import { funcKey, nameKey, type PatchInfo } from '@patchwise/core';
+import { ScopedCallbacksSchema } from '@patchwise/manifest';
 import { kernelRange, parseKernelRelease, type KernelRange } from '@patchwise/plugin-semver-deps';
 import { parse as parseSemver, Range, subset, type SemVer } from 'semver';
-import { Errno } from '@patchwise/core';
 
 export interface PlainFinding {
   readonly policy: 'vendor-tags' | 'scoped-callbacks' | 'semver-deps';
@@ -43,18 +47,12 @@ interface Installed {
   readonly deps: Deps;
 }
 
-const ranges = new Map<string, Range | null>();
 function rangeOf(text: string): Range | null {
-  let range = ranges.get(text);
-  if (range === undefined) {
-    try {
-      range = new Range(text);
-    } catch {
-      range = null;
-    }
-    ranges.set(text, range);
+  try {
+    return new Range(text);
+  } catch {
+    return null;
   }
-  return range;
 }
 
 const ANY = new Range('*');
@@ -65,14 +63,16 @@ const isPlain = (v: unknown): v is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-const vendorOf = (meta: PatchInfo['metadata']): string | null =>
-  typeof meta.vendor === 'string' && meta.vendor.length > 0 ? meta.vendor : null;
+const vendorOf = (meta: PatchInfo['metadata']): string | null => nameKey(meta.vendor);
 
 function tagsOf(meta: PatchInfo['metadata']): string[] {
   const tags = meta.tags;
   if (!Array.isArray(tags)) return [];
   const out: string[] = [];
-  for (const t of tags) if (typeof t === 'string' && t.length > 0 && !out.includes(t)) out.push(t);
+  for (const t of tags as unknown[]) {
+    const tag = nameKey(t);
+    if (tag !== null && !out.includes(tag)) out.push(tag);
+  }
   return out;
 }
 
@@ -146,51 +146,14 @@ function answers(name: string, p: Deps, each: (version: SemVer | undefined) => b
   return false;
 }
 
-// Scoped callbacks: the shape `ScopedCallbacksSchema` accepts, checked by hand.
-const STAGES = new Set(['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch']);
-const ERRNO_NAMES = new Set(Object.keys(Errno));
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const shadowObj = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-const only = (o: Record<string, unknown>, keys: readonly string[], optional: readonly string[] = []) => {
-  for (const k of Object.keys(o)) if (!keys.includes(k) && !optional.includes(k)) return false;
-  return keys.every((k) => k in o);
-};
-function validAction(a: unknown): boolean {
-  if (!isPlain(a)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== 1) return false;
-  const v = a[keys[0] as string];
-  switch (keys[0]) {
-    case 'log':
-      return typeof v === 'string';
-    case 'fail':
-      return (isInt(v) && v < 0) || (typeof v === 'string' && ERRNO_NAMES.has(v));
-    case 'shadowAlloc':
-      return isPlain(v) && only(v, ['obj', 'id'], ['value']) && shadowObj(v.obj) && isInt(v.id);
-    case 'shadowFree':
-      return isPlain(v) && only(v, ['obj', 'id']) && shadowObj(v.obj) && isInt(v.id);
-    case 'shadowFreeAll':
-      return isPlain(v) && only(v, ['id']) && isInt(v.id);
-    default:
-      return false;
-  }
-}
+/** Scoped callbacks: each ID's callbacks must be what the manifest schema accepts. */
 function callbackProblems(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   if (!isPlain(raw)) return ['`callbacks` must map IDs to their callbacks'];
   const problems: string[] = [];
-  for (const id in raw) {
-    const spec = raw[id];
+  for (const [id, spec] of Object.entries(raw)) {
     if (id.length === 0) problems.push('an ID must not be empty');
-    else if (!isPlain(spec)) problems.push(`'${id}': not an object`);
-    else
-      for (const key in spec) {
-        const v = spec[key];
-        if (key === 'blockDisable') {
-          if (v !== undefined && typeof v !== 'boolean') problems.push(`'${id}': blockDisable`);
-        } else if (!STAGES.has(key)) problems.push(`'${id}': unknown key ${key}`);
-        else if (v !== undefined && typeof v !== 'function' && !(Array.isArray(v) && v.every(validAction))) problems.push(`'${id}': ${key}`);
-      }
+    else if (!ScopedCallbacksSchema.safeParse(spec).success) problems.push(`'${id}'`);
   }
   return problems;
 }
@@ -203,6 +166,8 @@ export class PlainRules {
   readonly #installed: readonly Installed[];
   readonly #owners = new Map<string, PatchInfo[]>();
   readonly #byInfo = new Map<PatchInfo, Installed>();
+  readonly #byTag = new Map<string, Installed[]>();
+  readonly #byName = new Map<string, Installed[]>();
   readonly #requiresTag: ReadonlyMap<string, readonly string[]>;
   readonly #conflicts = new Map<string, Set<string>>();
 
@@ -212,7 +177,16 @@ export class PlainRules {
     tagRules: PlainTagRules,
   ) {
     this.#installed = installed.map((info) => ({ info, vendor: vendorOf(info.metadata), tags: tagsOf(info.metadata), deps: readDeps(info) }));
-    for (const p of this.#installed) this.#byInfo.set(p.info, p);
+    const add = (index: Map<string, Installed[]>, key: string, p: Installed) => {
+      const list = index.get(key);
+      if (!list) index.set(key, [p]);
+      else if (!list.includes(p)) list.push(p);
+    };
+    for (const p of this.#installed) {
+      this.#byInfo.set(p.info, p);
+      for (const tag of p.tags) add(this.#byTag, tag, p);
+      for (const name of [p.info.name, p.deps.lineage, ...p.deps.provides.map((c) => c.name)]) add(this.#byName, name, p);
+    }
     for (const p of installed) {
       for (const obj of p.objects) {
         for (const f of obj.funcs) {
@@ -284,7 +258,7 @@ export class PlainRules {
     if (this.#requiresTag.size > 0) {
       for (const tag of tags) {
         for (const required of this.#requiresTag.get(tag) ?? []) {
-          const met = tags.includes(required) || (!patch.replace && this.#installed.some((p) => p.info.name !== patch.name && p.tags.includes(required)));
+          const met = tags.includes(required) || (!patch.replace && (this.#byTag.get(required) ?? []).some((p) => p.info.name !== patch.name));
           if (!met) findings.push({ policy: 'vendor-tags', code: 'required-tag-missing', message: `'${patch.name}' is tagged ${tag}, which requires an enabled patch tagged ${required}` });
         }
       }
@@ -303,14 +277,15 @@ export class PlainRules {
       else if (!deps.kernel.test(release)) findings.push({ policy: 'semver-deps', code: 'kernel-mismatch', message: `patch ${patch.name} is built for kernels ${deps.kernel.raw}, not ${this.kernelRelease}` });
     }
     if (patch.replace) return findings;
-    const others: Deps[] = [];
-    for (const p of this.#installed) if (p.info !== patch && p.info.name !== patch.name && p.info.name !== leaving) others.push(p.deps);
+    const counts = (p: Installed) => p.info.name !== patch.name && p.info.name !== leaving;
+    const answering = (name: string) => (this.#byName.get(name) ?? []).filter(counts).map((p) => p.deps);
+    const others = this.#installed.filter(counts).map((p) => p.deps);
     for (const rule of deps.requires) {
-      const met = others.some((o) => answers(rule.name, o, (v) => (v ? rule.range.test(v) : subset(ANY, rule.range))));
+      const met = answering(rule.name).some((o) => answers(rule.name, o, (v) => (v ? rule.range.test(v) : subset(ANY, rule.range))));
       if (!met) findings.push({ policy: 'semver-deps', code: 'unmet-requirement', message: `patch ${patch.name} requires ${rule.name} ${rule.text}` });
     }
     for (const rule of deps.conflicts) {
-      for (const other of others) {
+      for (const other of answering(rule.name)) {
         if (answers(rule.name, other, (v) => (v ? rule.range.test(v) : true))) findings.push({ policy: 'semver-deps', code: 'conflict', message: `patches ${patch.name} and ${other.name} conflict` });
       }
     }

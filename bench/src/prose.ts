@@ -24,20 +24,24 @@ export const METHOD = `- **Medians, interleaved.** In-process measurements run i
 - **Load.** The machine may be shared. The load average at the start and end of the run is
   recorded; when it is high, absolute times inflate and the medians and ratios carry the noise.`;
 
-export const GATE = `**What is timed.** *Hooks*: \`livepatch.check({ operation: 'enable', name, patch })\` on a
-machine where \`vendor-tags\`, \`scoped-callbacks\` and \`semver-deps\` are applied: the core builds the
-frozen \`PatchInfo\` snapshot of the definition, the kernel's own dry-run findings, the gate
-context, runs the three policies' \`prePatch\` taps through the hooks (tapable, per-tap wrappers,
-findings by message id) and builds the \`Decision\`. *Plain*: one hand-written function
-(\`bench/src/plain-rules.ts\`) with the same three policies' \`prePatch\` rules for an enable at the
-same options — vendor-tags' signature check (unsigned, \`optional\`), \`sameFunction: same-vendor\`
-through an owner index, \`conflictsWithTag\` and \`requiresTag\`; scoped-callbacks' validation of the
-declared callbacks (by hand, no zod); semver-deps' fields, kernel range, requirements and conflicts in
-both directions — on the snapshot of the same definition, built by the core's \`patchInfo\` on every
-call, as the hooks side builds it. Both sides read the new patch in full on every call; both use
-what they know of the installed patches from earlier calls (the plugins' per-snapshot caches; the
-plain function's one-time reading of the installed patches and its owner index). The plain side
-builds no context, runs no hooks, renders no message templates and builds no decision.
+export const GATE = `**What is timed, line by line.** Both sides decide the same \`prePatch\` of an enable.
+
+| step | hooks side (\`livepatch.check\`, three policies) | plain side (\`bench/src/plain-rules.ts\`) |
+|---|---|---|
+| snapshot | the core's \`patchInfo\` of the definition | the same \`patchInfo\`, every call |
+| kernel | the kernel's own dry-run findings (states, module) | — |
+| context | the gate context: installed list, owners, \`ctx.index\` | — |
+| vendor and tags | NFC names; \`sameFunction\` through \`ctx.owners\`; \`conflictsWithTag\` and \`requiresTag\` through \`ctx.index.byTag\` | NFC names; its own owner index; its own by-tag index |
+| scoped callbacks | each ID checked with \`ScopedCallbacksSchema\` (zod) | each ID checked with the same schema |
+| semver-deps, new patch | version, ranges, capabilities and kernel range parsed on every call | the same, every call |
+| semver-deps, installed | readings kept by the core's index (\`ctx.index.derived\`), candidates by \`ctx.index.byName\` | readings made once up front, its own by-name index |
+| kernel release | parsed on every call | parsed on every call |
+| result | findings by message id (templates rendered), a \`Decision\` | a list of findings |
+
+Neither side keeps any other cache: the plugins keep none of their own (issue 16), and the plain
+side was given every index the plugins get from the core. What remains of the difference is the
+framework: the context, the hooks (tapable, one wrapper per tap), the message templates, the
+decision object, and the kernel's own findings.
 
 **Same answers.** Before timing, both sides decide a set of variants of the patch, each tripping a
 different rule; the run stops unless both report the same findings (policy and code, in order) for
@@ -50,27 +54,39 @@ tags), 10 functions each, some shared within a vendor. The new patch: vendor \`a
 (4 already patched by \`acme\` patches), requirements met, a conflict with a patch that is not
 installed, a kernel range, tags, one scoped-callback ID; the decision allows it.`;
 
-export const SCALING = `**What is timed.** \`livepatch.check({ operation: 'enable', name, patch })\` of an atomic-replace
-patch of 1,000 functions (vendor \`acme\`, the functions of the first installed layer), with the three
-policies applied: the \`prePatch\` gate, the kernel's findings, then the \`replace\` gate with every
-installed patch as \`replaced\` and every other installed function as a nop (the decision lists them
-all). It is the dry run of the decision a real load would make, without enabling anything, so the
-installed stack stays the same between samples.
+export const SCALING = `**What is timed.** Two decisions with \`livepatch.check\` (every gate of a real enable, nothing
+changed), the three policies applied:
+- *enable*: a non-replace patch of 1,000 functions of vendor \`acme\`, all already patched (the first
+  layer's): each owner stack is looked up, each installed patch's conflicts read;
+- *replace*: a cumulative patch of the same 1,000 functions: the \`prePatch\` gate, the kernel's
+  findings, then the \`replace\` gate with every installed patch as \`replaced\` and every other
+  installed function as a nop (999,000 at 10^6).
+And the *plain nop loop*: one function computing the same nops from the same installed snapshots
+(a key per function, a set of the new patch's keys, a set of those seen), as anyone would write it.
 
 **The stack.** Built on one simulated machine through real loads: manifest modules of 1,000
-functions each (\`machine.addKernelFunctions\` for their names, then \`insmod\`, through the same three
-policies' gates, each transition completed), growing from 1 to 1,000 patches; each size is measured
-when reached. The benchmark runs in a child process with a larger heap (\`--max-old-space-size\`,
-below) and a forced GC before each sample. \`scalingRatio\` is the time per installed function at
-10^6 divided by the time per installed function at 10^3.`;
+functions each (\`insmod\`, through the same three policies' gates, each transition completed),
+from 1 to 1,000 patches; each size is measured when reached, in a child process with a larger heap.
+Samples run back to back after one warm-up run, **with no forced collection**: garbage collection
+is part of what is measured, at every size.
+
+**The ratios.** \`marginalScalingRatio\` is the replace decision's marginal time per installed
+function over the last decade, (t(10^6) − t(10^5)) / 900,000, over that of the first,
+(t(10^4) − t(10^3)) / 9,000: above 1 means each added function costs more on a bigger stack. The
+enable's is reported beside it: its work hardly grows with the stack, so its marginal times are
+differences of small numbers, mostly noise. \`replaceFloorRatio\` is the replace decision at 10^6
+over the plain nop loop at 10^6: what the framework, the policies and the decision cost on top of
+the work no implementation can skip.`;
 
 export const CLI = `**What is timed.** \`patchwise check fix.yaml\` in a project folder (a \`package.json\` ends config
 discovery there) whose \`patchwise.config.yaml\` enables the three plugins, on a manifest with a
 vendor, version, kernel range, tags and a scoped callback: the whole command (config discovery and
 loading, plugin imports, manifest parsing, a machine, the dry run and the load that follows an
-allowed check). The baseline is \`node -e 0\`. The same command with a \`patchwise.config.ts\` (loaded
-through cosmiconfig-typescript-loader/jiti) is reported separately, and so is a light verb
-(\`init --help\`) for comparison.
+allowed check). The baseline is \`node -e 0\`. **The headline is cold**: each cold sample runs with a
+fresh, empty \`XDG_CACHE_HOME\` (the launcher keeps its V8 code cache in
+\`$XDG_CACHE_HOME/patchwise\`), as the first run after a build. Warm runs share a cache made by an
+earlier run (in a temporary folder of its own), and are reported beside it, with the same command
+under a \`patchwise.config.ts\` (warm) and a light verb (\`init --help\`).
 
 **Where the time goes.** The import table times each module alone in a fresh process, minus
 \`node -e 0\`; the profile is one \`check\` under \`--cpu-prof\`, self time grouped by package
@@ -90,74 +106,24 @@ export const REPLAY = `\`patchwise replay --check\` (every bundled selftest case
 filtered log compared with the expected one), spawned as a process, process startup included;
 median wall time over a few runs. Informational.`;
 
-export const OPTIMIZATIONS = `Changes made for these benchmarks (each commented in the code with why; behaviour unchanged, the
-whole test suite passes):
+export const OPTIMIZATIONS = `Issue 16 moved the speed from the plugins into the core:
+- **One index of the installed patches, owned by the core** (\`packages/core/src/installed-index.ts\`),
+  kept as patches come and go: patches by vendor, by tag (NFC), by the names they answer to (name,
+  lineage, capabilities), each patch's function keys, and what policies derive from a patch
+  (\`ctx.index.derived(patch, read)\`: parsed versions, scoped callbacks), computed once per
+  installed patch. Gates query it through \`ctx.index\`.
+- **The standard plugins keep no cache and no fast path of their own**: vendor-tags' tag index,
+  tag and key caches; semver-deps' version, range and kernel-release caches and its enabled-set
+  snapshot; scoped-callbacks' hand-written schema shortcut and parse cache are gone. Each rule reads
+  like its README; the model-based tests compare each plugin with a plain reference of its rules.
+- **Nops from kept keys**: the nops of an atomic replace are computed from each installed patch's
+  function keys as the index built them when it was added, not from a million key strings built
+  per decision.`;
 
-1. **Frozen arrays on Node 20 (the gate's largest cost).** V8 11.3 (Node 20) runs the array
-   builtins (\`filter\`, \`find\`, \`some\`, \`map\`, \`slice\`, \`new Set(array)\`, and \`for...of\`) on frozen
-   arrays on a slow path, 5-30 times slower than on ordinary arrays, plus a fixed cost per call,
-   while a spread copy of a frozen array stays fast. Policies see frozen snapshots and a frozen
-   \`ctx.installed\`, so every rule over the installed patches paid this. Fixed where it was hot: the
-   core's gate context keeps an unfrozen copy for its own closures (\`packages/core/src/core.ts\`), the
-   kernel's dry-run findings use an index loop (\`check.ts\`), vendor-tags and semver-deps copy before
-   iterating (\`thaw\` in \`plugins/vendor-tags/src/patch-facts.ts\`, \`enabled\` in
-   \`plugins/semver-deps/src/policy.ts\`).
-2. **The snapshot** (\`patchInfo\`, \`packages/core/src/info.ts\`): one pass that copies and freezes,
-   instead of a copy followed by a recursive freeze that tracked visited objects in a \`WeakSet\`.
-3. **Per-decision work in the plugins**: vendor-tags reads a snapshot's tags once (a cache keyed by
-   the frozen \`tags\` array), builds message data only for an actual finding, and returns early for
-   an unsigned patch when signatures are optional; semver-deps keeps the parsed running-kernel
-   release, and skips pairs a conflict rule does not name before building matches; scoped-callbacks
-   checks the common callback shapes by hand and leaves the rest (and every error message) to zod.
-4. **Verbs on demand** (\`packages/cli/src/main.ts\`): a command line imports only its own verb's
-   module (help and unknown verbs still load all of them); \`check\` imports the scenario package
-   only for \`--state\`; semver-deps imports the four semver modules it uses instead of the
-   \`semver\` index; the TypeScript config loader (jiti) is imported only for a \`.ts\` config.
-5. **One bundle with a code cache (the CLI's largest win).** Unbundled, a \`check\` loaded ~340
-   module files one at a time (zod alone ~95) and ran at 5.2× \`node -e 0\`.
-   \`scripts/bundle-cli.mjs\` bundles the command into one minified CommonJS file (no ES module
-   loader at all); the launcher \`packages/cli/bin/patchwise.cjs\` compiles it with \`vm.Script\` and
-   keeps V8's cached data (top level and every function the run compiled) in a per-user folder, and
-   lends Node's own \`import()\` for user plugins and configs (a cached script cannot \`import()\`;
-   that is also why v8-compile-cache could not be used). The standard plugins are imported by name
-   (\`packages/config/src/builtins.ts\`) so they ride in the bundle. Measured while making it: ESM
-   bundle 2.7×, CommonJS bundle 2.4×, with the code cache ~1.9×.
-6. **The policies' gate paths** (vendor-tags, semver-deps, scoped-callbacks): what depends only on
-   the installed patches is indexed once per installed set (which patches carry which tag; who
-   answers to which name and which names a conflict rule mentions) instead of scanned per decision;
-   fast checks that allocate nothing decide that no finding is possible and otherwise run the
-   original rule, so findings, order and data are unchanged (the plugin suites, this benchmark's
-   equivalence check, and 8,000 random scenarios compared against the previous builds). Per
-   decision: vendor-tags ~20 → ~5 µs, semver-deps ~17 → ~7 µs, scoped-callbacks ~4 → ~1 µs.
-
-A note on \`scalingRatio\`: making the fixed cost of a replace decision smaller (the snapshot of the
-1,000-function patch) makes the 10^3 case faster, which raises the ratio; it stays under its
-target.`;
-
-export const LEFT_ALONE = `- **\`gateOverheadRatio\`: what the breakdown shows.** Met now that the policies index what they
-  read of the installed patches; what remains is in two parts, read off the gate table. (1) The
-  hooks themselves: the plain function run as the only policy costs more than the same function
-  called directly — the gate context (a frozen copy of the installed list, the owner and state
-  lookups), the per-tap wrappers, the findings and the \`Decision\`, and the kernel's own dry-run
-  checks. (2) The policies: general code where the baseline is special-cased — three taps instead
-  of one, per-snapshot caches in \`WeakMap\`s that take one insertion per policy for every new
-  snapshot (a dry run's snapshot is garbage right after), message data and match lists built as
-  the rules go, the gate context's lookups instead of direct fields. Both sides pay for the frozen
-  snapshot of the new patch, the largest single cost, because the core's contract is that policies
-  see deep-frozen \`PatchInfo\`s: every \`Object.freeze\` is a call into the V8 runtime. Tried and
-  kept: the items above. Not done: caching a snapshot per definition (an author may change a
-  definition between two dry runs), or skipping the snapshot for a dry run (policies could then
-  observe a definition that is not frozen).
-- **CLI startup after bundling.** The profile of a bundled \`check\` cannot name packages any more
-  (it is one file); the rest of a \`check\` is compiling what the cache does not hold, zod and the
-  schemas initialising, YAML parsing and the dry run itself. zod's classic API still initialises
-  every locale; its mini API would be a rewrite of every schema. Node 22's
-  \`module.enableCompileCache\` would replace the launcher's cache.
-- **The snapshot freezes every object it copies**, and \`Object.freeze\` costs about as much as the
-  copy. A manifest's metadata holds the manifest itself (\`metadata.manifest\`, for signatures), so
-  each field is copied and frozen twice. Sharing the copies of the same source object inside one
-  snapshot would halve that, but would make two fields of a snapshot the same object where they are
-  distinct today; left as it is.
-- **The replace decision lists every nop** (one \`FuncRef\` per installed function not in the new
-  patch), so a replace decision is linear in the installed functions by design; building the
-  function keys (strings) and the set of them is most of its time.`;
+export const LEFT_ALONE = `- **Load.** Figures from a run on a loaded machine (see the load average above) are inflated and
+  noisy, ratios included: a run above a load of about the number of cores should be repeated on a
+  quiet machine before a target is judged.
+- **The gate's remaining overhead** is the framework itself (context, hooks, templates, decision):
+  see the breakdown rows of the gate table.
+- **Scaling at 10^6** is dominated by sets of a million keys and the collections of a 2 GB heap:
+  the plain nop loop pays the same, which is what \`replaceFloorRatio\` shows.`;

@@ -8,15 +8,21 @@ import type { SimOpsResult } from './sim-ops.js';
 
 export const TARGETS = {
   gateOverheadRatio: 1.3,
-  scalingRatio: 2,
+  marginalScalingRatio: 1.3,
+  replaceFloorRatio: 5,
   cliStartupRatio: 3,
 } as const;
 
 export interface Results {
   /** The contract's keys. */
   readonly gateOverheadRatio: number | null;
-  readonly scalingRatio: number | null;
+  /** Replace decisions: marginal cost per installed function, last decade over first. */
+  readonly marginalScalingRatio: number | null;
+  /** A replace decision at 10^6 over the plain nop loop. */
+  readonly replaceFloorRatio: number | null;
+  /** Cold code cache. */
   readonly cliStartupRatio: number | null;
+  readonly cliStartupWarmRatio: number | null;
   readonly simOpsPerSec: number | null;
   readonly replayAllMs: number | null;
   /** Besides the ratio: the TypeScript-config startup ratio. */

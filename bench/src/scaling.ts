@@ -1,15 +1,25 @@
 /**
- * scalingRatio: the cost of an atomic-replace decision per installed function, as the installed
- * stack grows from 10^3 to 10^6 functions. The stack is built on one simulated machine through
- * real loads (`insmod` of manifest modules of 1,000 functions each, through the three policies'
- * gates); at each size the decision measured is `livepatch.check({ operation: 'enable', replace })`
- * for a cumulative patch of 1,000 functions (both gates: prePatch and replace, with every nop).
+ * Scaling: the cost of one decision as the installed stack grows from 10^3 to 10^6 functions. The
+ * stack is built on one simulated machine through real loads (`insmod` of manifest modules of 1,000
+ * functions each, through the three policies' gates). At each size two decisions are measured with
+ * `livepatch.check` (every gate of a real enable, nothing changed):
+ * - `enable`: a non-replace patch of 1,000 functions, all already patched (the first layer's), of
+ *   the same vendor: every owner stack is looked up, every installed patch's conflicts are read;
+ * - `replace`: a cumulative patch of the same 1,000 functions (prePatch and replace gates, with
+ *   every nop: 999,000 at 10^6).
+ * Samples run back to back with no collection forced between them: GC is part of the cost.
+ *
+ * `marginalScalingRatio`: the marginal cost per installed function over the last decade
+ * ((t(10^6) - t(10^5)) / 900,000) over that of the first ((t(10^4) - t(10^3)) / 9,000), for the
+ * replace decision (the one whose work grows with the stack); the enable's is reported beside it.
+ * `replaceFloorRatio`: the replace decision at 10^6 over one plain loop that computes the same nops
+ * from the same installed patches (a key per function, a set of the new patch's keys).
  *
  * Runs in a child process (see `scaling-worker.ts`) with a larger heap.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Decision } from '@patchwise/core';
+import { funcKey, patchInfo, type Decision, type FuncRef, type PatchInfo } from '@patchwise/core';
 import { manifestModule, parseManifest, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import { applyPolicies } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
@@ -25,15 +35,22 @@ export interface ScalingRow {
   readonly installedFunctions: number;
   readonly installedPatches: number;
   readonly samples: number;
-  readonly medianMs: number;
-  readonly nsPerInstalledFunction: number;
+  readonly enableMs: number;
+  readonly replaceMs: number;
+  /** The plain nop loop over the same installed patches. */
+  readonly floorMs: number;
+  readonly replaceNsPerInstalledFunction: number;
   /** Wall time to load the patches added for this size (informational). */
   readonly buildMs: number;
   readonly heapUsedMb: number;
 }
 
 export interface ScalingResult {
-  readonly ratio: number;
+  /** Replace decisions: marginal ns per function, last decade over first. */
+  readonly marginalRatio: number;
+  readonly enableMarginalRatio: number;
+  /** Replace at the largest size over the plain nop loop there. */
+  readonly floorRatio: number;
   readonly rows: readonly ScalingRow[];
   readonly replacingFunctions: number;
   readonly heapLimitMb: number;
@@ -52,30 +69,72 @@ function layerManifest(k: number): PatchManifest {
   });
 }
 
-/** The cumulative patch decided on: 1,000 functions (the first layer's), vendor acme. */
-function cumulativeManifest(): PatchManifest {
+/** The patch decided on: 1,000 functions (the first layer's), vendor acme; cumulative or not. */
+function deciding(replace: boolean): PatchManifest {
   return parseManifest({
-    name: 'acme-cumulative',
+    name: replace ? 'acme-cumulative' : 'acme-stacked',
     vendor: 'acme',
     version: '2.0.0',
-    replace: true,
+    replace,
     tags: ['production'],
     functions: Array.from({ length: FUNCS_PER_PATCH }, (_, i) => name(0, i)),
   });
 }
 
-const samplesFor = (size: number) => (size >= 1e6 ? 5 : size >= 1e5 ? 9 : 21);
+/** The plain loop: the nops of `patch` over `installed`, as anyone would write it. */
+export function plainNops(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
+  const own = new Set<string>();
+  for (const obj of patch.objects) for (const f of obj.funcs) own.add(funcKey(f));
+  const seen = new Set<string>();
+  const nops: FuncRef[] = [];
+  for (const old of installed) {
+    for (const obj of old.objects) {
+      for (const f of obj.funcs) {
+        const key = funcKey(f);
+        if (own.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        nops.push(f);
+      }
+    }
+  }
+  return nops;
+}
 
-/** The measurement itself (in the worker). */
-export async function measureScaling(log: (line: string) => void = () => undefined): Promise<ScalingResult> {
+const samplesFor = (size: number) => (size >= 1e6 ? 9 : size >= 1e5 ? 15 : 41);
+
+/** Median of `samples` back-to-back runs (after one warm-up run), GC included. */
+function sampled(samples: number, fn: () => unknown): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i += 1) times.push(timeMs(fn));
+  return median(times);
+}
+
+const marginal = (rows: readonly ScalingRow[], pick: (r: ScalingRow) => number): number => {
+  const [a, b] = [rows[0], rows[1]] as [ScalingRow, ScalingRow];
+  const [c, d] = [rows[rows.length - 2], rows[rows.length - 1]] as [ScalingRow, ScalingRow];
+  const first = (pick(b) - pick(a)) / (b.installedFunctions - a.installedFunctions);
+  const last = (pick(d) - pick(c)) / (d.installedFunctions - c.installedFunctions);
+  return round(last / first);
+};
+
+/** The measurement itself (in the worker). `sizes` and `samples` shrink it for the smoke test. */
+export async function measureScaling(
+  log: (line: string) => void = () => undefined,
+  sizes: readonly number[] = SIZES,
+  samples: (size: number) => number = samplesFor,
+): Promise<ScalingResult> {
   const machine = new Machine();
   applyPolicies(machine.livepatch, threePolicies());
-  const cumulative = cumulativeManifest();
-  const def = patchDefinition(cumulative);
-  const request = { operation: 'enable', name: cumulative.name, patch: def } as const;
+  const requests = ([true, false] as const).map((replace) => {
+    const manifest = deciding(replace);
+    return { operation: 'enable', name: manifest.name, patch: patchDefinition(manifest) } as const;
+  });
+  const [replaceRequest, enableRequest] = requests as [(typeof requests)[0], (typeof requests)[0]];
+  const replacing = patchInfo(replaceRequest.name, replaceRequest.patch);
   const rows: ScalingRow[] = [];
   let patches = 0;
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const started = performance.now();
     while (patches * FUNCS_PER_PATCH < size) {
       const manifest = layerManifest(patches);
@@ -88,34 +147,42 @@ export async function measureScaling(log: (line: string) => void = () => undefin
       patches += 1;
     }
     const buildMs = performance.now() - started;
-    // Warm up, then check the decision is the one we mean: allowed, replacing every layer.
-    const first = machine.livepatch.check(request) as Decision[];
-    const replace = first.find((d) => d.gate === 'replace');
-    if (!first.every((d) => d.allowed) || replace?.replaced?.length !== patches) {
-      throw new Error(`scaling: unexpected decision at ${size}: ${JSON.stringify(first.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
+    // The decisions must be the ones we mean: allowed, the replace replacing every layer with
+    // exactly the nops the plain loop finds.
+    const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
+    const floorNops = plainNops(replacing, installed);
+    const replaced = machine.livepatch.check(replaceRequest) as Decision[];
+    const replace = replaced.find((d) => d.gate === 'replace');
+    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || replace.nops?.length !== floorNops.length) {
+      throw new Error(`scaling: unexpected replace decision at ${size}: ${JSON.stringify(replaced.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
     }
-    const times: number[] = [];
-    for (let i = 0; i < samplesFor(size); i += 1) {
-      (globalThis as { gc?: () => void }).gc?.();
-      times.push(timeMs(() => machine.livepatch.check(request)));
+    const enabled = machine.livepatch.check(enableRequest) as Decision[];
+    if (!enabled.every((d) => d.allowed)) {
+      throw new Error(`scaling: unexpected enable decision at ${size}: ${JSON.stringify(enabled.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
     }
-    const medianMs = median(times);
+    const n = samples(size);
+    const enableMs = sampled(n, () => machine.livepatch.check(enableRequest));
+    const replaceMs = sampled(n, () => machine.livepatch.check(replaceRequest));
+    const floorMs = sampled(n, () => plainNops(replacing, installed));
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
     rows.push({
       installedFunctions: size,
       installedPatches: patches,
-      samples: times.length,
-      medianMs: round(medianMs, 3),
-      nsPerInstalledFunction: round((medianMs * 1e6) / size, 1),
+      samples: n,
+      enableMs: round(enableMs, 3),
+      replaceMs: round(replaceMs, 3),
+      floorMs: round(floorMs, 3),
+      replaceNsPerInstalledFunction: round((replaceMs * 1e6) / size, 1),
       buildMs: round(buildMs, 0),
       heapUsedMb: round(heapUsedMb, 0),
     });
-    log(`  scaling: ${size} functions: ${medianMs.toFixed(2)} ms/decision (built in ${(buildMs / 1000).toFixed(1)} s)`);
+    log(`  scaling: ${size} functions: enable ${enableMs.toFixed(2)} ms, replace ${replaceMs.toFixed(2)} ms, plain nop loop ${floorMs.toFixed(2)} ms (built in ${(buildMs / 1000).toFixed(1)} s)`);
   }
-  const first = rows[0] as ScalingRow;
   const last = rows[rows.length - 1] as ScalingRow;
   return {
-    ratio: round(last.nsPerInstalledFunction / first.nsPerInstalledFunction),
+    marginalRatio: marginal(rows, (r) => r.replaceMs),
+    enableMarginalRatio: marginal(rows, (r) => r.enableMs),
+    floorRatio: round(last.replaceMs / last.floorMs),
     rows,
     replacingFunctions: FUNCS_PER_PATCH,
     heapLimitMb: WORKER_HEAP_MB,

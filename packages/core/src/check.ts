@@ -7,7 +7,7 @@ import { gateContext } from './context.js';
 import type { Decision, Finding, GateName } from './decision.js';
 import type { HookSystem } from './hook-system.js';
 import type { GateContext } from './hooks.js';
-import { nopsFor, patchInfo, type PatchInfo } from './info.js';
+import { patchInfo, type PatchInfo } from './info.js';
 import type { KlpCore } from './model.js';
 import { getState } from './state.js';
 import type { PatchDefinition } from './types.js';
@@ -95,7 +95,7 @@ export function dryRun(core: KlpCore, hooks: HookSystem, request: CheckRequest):
     });
     if (info.replace) {
       const replaced = core.patches.map((p) => p.info);
-      const nops = nopsFor(info, replaced);
+      const nops = core.index.nopsFor(info, replaced);
       steps.push({
         gate: 'replace',
         ctx: { ...gateContext(core, 'replace', 'enable'), patch: info, replaced, nops } as GateContext,

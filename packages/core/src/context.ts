@@ -1,11 +1,13 @@
 /**
- * What every gate receives: the installed patches, their owner stacks and states, the running
- * transition, the clock and the kernel release — read-only views of the core's state.
+ * What every gate receives: the installed patches, their owner stacks and states, the index of the
+ * installed patches, the running transition, the clock and the kernel release — read-only views of
+ * the core's state.
  */
 import type { GateName } from './decision.js';
 import type { GateContext } from './hooks.js';
 import { PatchState } from './host.js';
 import type { PatchInfo } from './info.js';
+import { listedUnder, type Listed, type PatchIndex } from './installed-index.js';
 import type { KlpCore } from './model.js';
 
 /** The fields every gate context shares. */
@@ -14,15 +16,22 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
     ? { patch: core.transitionPatch.name, target: core.targetState === PatchState.Patched ? 'patched' : 'unpatched' }
     : null;
   const infos = core.patches.map((p) => p.info);
-  // Perf: policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8
-  // runs `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path
-  // (about 10x slower), and every gate builds a context.
+  // Policies get a frozen copy; the closures below keep the unfrozen one. On Node 20, V8 runs
+  // `new Set`, `flatMap` and the other array builtins on frozen arrays on a slow path.
   const installed = Object.freeze([...infos]);
-  // The owner index is live; filtering by the installed snapshot keeps a context valid after its gate.
-  // Perf: while the index has not changed since, every owner it lists is installed, so a copy of
-  // the stack is that filtered list, and the set of installed patches is built only when needed.
+  // The indexes are live; a context used after its gate (a patch came or went since) answers for
+  // the patches installed when it was made: from that snapshot.
   const version = core.owners.version;
+  const indexVersion = core.index.version;
   let present: Set<PatchInfo> | undefined;
+  const listed = (kind: Listed, key: string, live: () => readonly PatchInfo[]): PatchInfo[] =>
+    core.index.version === indexVersion ? [...live()] : listedUnder(kind, key, infos);
+  const index: PatchIndex = Object.freeze({
+    byVendor: (vendor: string) => listed('vendor', vendor, () => core.index.byVendor(vendor)),
+    byTag: (tag: string) => listed('tag', tag, () => core.index.byTag(tag)),
+    byName: (name: string) => listed('name', name, () => core.index.byName(name)),
+    derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => core.index.derived(patch, read),
+  });
   return {
     gate,
     operation,
@@ -38,5 +47,6 @@ export function gateContext(core: KlpCore, gate: GateName, operation: GateContex
     },
     stateOwners: (id) =>
       infos.flatMap((p) => p.states.filter((s) => s.id === id).map((s) => ({ patch: p.name, version: s.version }))),
+    index,
   };
 }

@@ -14,7 +14,8 @@ import { callbackPoint, prePatchCallback, preUnpatchCallback } from './callbacks
 import { decisionLogLines, type Decision, type GateName } from './decision.js';
 import { HookSystem } from './hook-system.js';
 import type { GateContext, LifecycleHooks } from './hooks.js';
-import { nopsFor, OwnerIndex, patchInfo, type PatchInfo } from './info.js';
+import { OwnerIndex, patchInfo, type PatchInfo } from './info.js';
+import { InstalledIndex } from './installed-index.js';
 import { dryRun, type CheckRequest } from './check.js';
 import { gateContext } from './context.js';
 import { checkDefinition, initPatch } from './init.js';
@@ -64,6 +65,7 @@ export class Livepatch {
       },
       hooks,
       owners: new OwnerIndex(),
+      index: new InstalledIndex(),
       transitionReason: 'enable',
       warned: new Set(),
       now: host.now ? () => host.now?.() ?? 0 : () => 0,
@@ -110,7 +112,7 @@ export class Livepatch {
       let refused = await this.#gate('prePatch', { operation: 'enable', patch: info }, { patch: info.name });
       if (!refused && info.replace && this.#hooks.active('replace')) {
         const replaced = core.patches.map((p) => p.info);
-        const nops = nopsFor(info, replaced);
+        const nops = core.index.nopsFor(info, replaced);
         refused = await this.#gate(
           'replace',
           { operation: 'enable', patch: info, replaced, nops },

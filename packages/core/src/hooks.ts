@@ -7,6 +7,7 @@
  */
 import type { Decision, FindingData, GateName, Operation, Severity } from './decision.js';
 import type { FuncRef, PatchInfo } from './info.js';
+import type { PatchIndex } from './installed-index.js';
 import type { LogLevel } from './log.js';
 import type { ShadowTable } from './shadow.js';
 import type { KlpState } from './types.js';
@@ -59,6 +60,11 @@ export interface GateContext {
   owners(func: FuncRef | string): readonly PatchInfo[];
   /** Which installed patches carry system state `id`, and at which version, oldest first. */
   stateOwners(id: number): readonly { readonly patch: string; readonly version: number }[];
+  /**
+   * The installed patches by vendor, tag and name, and what a policy derives from each, kept by the
+   * core as patches come and go: query it instead of scanning `installed` or keeping a cache.
+   */
+  readonly index: PatchIndex;
 }
 
 /** `prePatch`: a patch is about to be enabled (or an unpatching transition reversed). */

@@ -5,6 +5,7 @@ export { Errno, errnoName, strerror } from './errno.js';
 export { DEFAULT_GATE_TIMEOUT_MS, HooksSealedError, MAX_TIMEOUT_MS } from './hook-system.js';
 export { PatchState } from './host.js';
 export { funcKey, nopsFor, OwnerIndex, patchInfo } from './info.js';
+export { nameKey } from './installed-index.js';
 export { funcDirName, KSYM_NAME_LEN, MODULE_NAME_LEN } from './init.js';
 export { LOG_PREFIX, messages } from './log.js';
 export { ShadowTable } from './shadow.js';
@@ -62,6 +63,7 @@ export type {
   WorkQueue,
 } from './host.js';
 export type { FuncRef, ObjectInfo, PatchInfo } from './info.js';
+export type { PatchIndex } from './installed-index.js';
 export type { LogLevel, LogSink, MessageId } from './log.js';
 export type { ShadowCtor, ShadowData, ShadowDtor, ShadowKey } from './shadow.js';
 export type {

@@ -175,5 +175,6 @@ export function initPatch(core: KlpCore, mod: KlpModule, def: PatchDefinition, i
   }
   core.patches.push(patch);
   core.owners.add(info);
+  core.index.add(info);
   return patch;
 }

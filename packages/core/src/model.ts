@@ -7,6 +7,7 @@
 import type { Address, KlpHost, KlpModule, PatchState } from './host.js';
 import type { HookSystem } from './hook-system.js';
 import type { OwnerIndex, PatchInfo } from './info.js';
+import type { InstalledIndex } from './installed-index.js';
 import type { ShadowTable } from './shadow.js';
 import type {
   FuncView,
@@ -72,6 +73,8 @@ export interface KlpCore {
   readonly hooks: HookSystem;
   /** Who patches which function, over `patches`. */
   readonly owners: OwnerIndex;
+  /** The installed patches by vendor, tag and name, and what policies derived from each. */
+  readonly index: InstalledIndex;
   /** Why the patch in transition is moving: reported to observers and callback points. */
   transitionReason: 'enable' | 'disable' | 'reverse' | 'cancel';
   /** Machine time in ms since the Unix epoch. */

@@ -310,6 +310,7 @@ export function freePatch(core: KlpCore, patch: KlpPatch): void {
   if (at >= 0) {
     core.patches.splice(at, 1);
     core.owners.remove(patch.info);
+    core.index.remove(patch.info);
   }
   if (!patch.forced) patch.mod.put();
 }

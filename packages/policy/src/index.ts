@@ -22,6 +22,7 @@ export type {
   ModuleComingContext,
   ModuleGoingEvent,
   ObjectCallbackEvent,
+  PatchIndex,
   PatchInfo,
   PendingTask,
   PostPatchEvent,

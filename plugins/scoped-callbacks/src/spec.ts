@@ -88,53 +88,6 @@ function describeProblem(issues: readonly z.core.$ZodIssue[]): string {
   return 'must be an object of `prePatch`, `postPatch`, `preUnpatch`, `postUnpatch` and `blockDisable`';
 }
 
-const SPEC_KEYS = new Set(['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch', 'blockDisable']);
-
-/**
- * Perf: whether `spec` is certainly what `ScopedCallbacksSchema` accepts, checked by hand for the
- * common shapes only (functions, `log` actions, `blockDisable` flags); anything else goes to zod,
- * which decides (and describes the problem). A new snapshot is read on every enable and dry run,
- * and zod's parse was most of this policy's time at its gate. Never true for what zod refuses.
- */
-function surelyValid(spec: unknown): boolean {
-  if (!isPlainObject(spec)) return false;
-  const keys = Object.keys(spec);
-  // Every own string key is enumerable (zod reads a declared key even when it is not). Symbol keys
-  // need no check: zod never looks at them (`for...in`). Perf: `getOwnPropertyNames`, not
-  // `Reflect.ownKeys`, which is about 10x slower on Node 20 (three calls per typical ID).
-  if (Object.getOwnPropertyNames(spec).length !== keys.length) return false;
-  for (const key of keys) {
-    if (!SPEC_KEYS.has(key)) return false;
-    const value = spec[key];
-    if (value === undefined) continue;
-    if (key === 'blockDisable') {
-      if (typeof value !== 'boolean') return false;
-    } else if (typeof value !== 'function') {
-      if (!Array.isArray(value)) return false;
-      for (let i = 0; i < value.length; i += 1) {
-        const action: unknown = value[i];
-        const onlyLog = isPlainObject(action) && Object.getOwnPropertyNames(action).length === 1 && Object.hasOwn(action, 'log');
-        if (!onlyLog || typeof action.log !== 'string') return false;
-      }
-    }
-  }
-  return true;
-}
-
-/**
- * Whether `scopedCallbacksOf` would find no problem in these callbacks, checked without building
- * the IDs (never true when it would find one). Perf: the `prePatch` gate only needs this, and the
- * patch it judges is a new snapshot at every gate, so reading it into a cache entry was all waste
- * when it is only checked, not enabled.
- */
-export function surelyNoProblems(raw: unknown): boolean {
-  if (raw === undefined || raw === null) return true;
-  if (!isPlainObject(raw)) return false;
-  // `Object.keys`: the IDs `parse` reads (`Object.entries`: own enumerable string keys).
-  for (const id of Object.keys(raw)) if (id.length === 0 || !surelyValid(raw[id])) return false;
-  return true;
-}
-
 function parse(raw: unknown): PatchScopedCallbacks {
   if (raw === undefined || raw === null) return NONE;
   if (!isPlainObject(raw)) return { ids: [], problems: [{ id: null, text: '`callbacks` must map IDs to their callbacks' }] };
@@ -145,10 +98,6 @@ function parse(raw: unknown): PatchScopedCallbacks {
       problems.push({ id: null, text: 'an ID must not be empty' });
       continue;
     }
-    if (surelyValid(spec)) {
-      ids.push({ id, callbacks: spec as ScopedCallbacks });
-      continue;
-    }
     const result = ScopedCallbacksSchema.safeParse(spec);
     // The declared object itself, not zod's copy: functions and actions stay the author's.
     if (result.success) ids.push({ id, callbacks: spec as ScopedCallbacks });
@@ -157,17 +106,12 @@ function parse(raw: unknown): PatchScopedCallbacks {
   return { ids, problems };
 }
 
-// A patch's snapshot never changes, so it is parsed once.
-const parsed = new WeakMap<PatchInfo, PatchScopedCallbacks>();
-
-/** The scoped callbacks a patch declares (malformed IDs are left out and described). */
+/**
+ * The scoped callbacks a patch declares (malformed IDs are left out and described). The gates read
+ * installed patches through `ctx.index.derived(patch, scopedCallbacksOf)`, parsed once per patch.
+ */
 export function scopedCallbacksOf(patch: PatchInfo): PatchScopedCallbacks {
-  let found = parsed.get(patch);
-  if (!found) {
-    found = parse(patch.metadata.callbacks);
-    parsed.set(patch, found);
-  }
-  return found;
+  return parse(patch.metadata.callbacks);
 }
 
 /** Every ID the patches carry. */

@@ -6,13 +6,11 @@
 import type { PrePatchContext } from '@patchwise/core';
 import type { PolicyGate } from '@patchwise/policy';
 import type { MessageId } from './messages.js';
-import { scopedCallbacksOf, surelyNoProblems } from './spec.js';
+import { scopedCallbacksOf } from './spec.js';
 
 export const validationGate: PolicyGate<PrePatchContext, MessageId> = (ctx, report) => {
   // A reversed disable re-enables a patch that is already installed: nothing new to check.
   if (ctx.operation !== 'enable') return;
-  // Perf: the common well-formed callbacks pass without being read into IDs (see surelyNoProblems).
-  if (surelyNoProblems(ctx.patch.metadata.callbacks)) return;
   const { problems } = scopedCallbacksOf(ctx.patch);
   if (problems.length === 0) return;
   const patch = ctx.patch.name;

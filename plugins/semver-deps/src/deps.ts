@@ -8,7 +8,7 @@
 import type { PatchInfo } from '@patchwise/policy';
 import type { Range, SemVer } from 'semver';
 import { kernelRange, KernelRangeError, type KernelRange } from './kernel-range.js';
-import { parseVersion, semverRange, sharedVersion } from './semver-cache.js';
+import { parseVersion, semverRange } from './versions.js';
 
 /** `{ name: range }` of `requires` or `conflicts`. */
 export interface DependencyRule {
@@ -66,120 +66,85 @@ const show = (value: unknown): string => (typeof value === 'string' ? value : (J
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Reads patches with one setting of `includePrerelease`, caching per snapshot (snapshots are frozen). */
-export class DepsReader {
-  readonly #cache = new WeakMap<PatchInfo, PatchDeps>();
+/**
+ * What the policy reads of a patch, with one setting of `includePrerelease`. The gates ask the
+ * core's index for installed patches (`ctx.index.derived`), which keeps each reading while the
+ * patch stays installed.
+ */
+export function readDeps(patch: PatchInfo, includePrerelease: boolean): PatchDeps {
+  const meta = patch.metadata;
+  const problems: FieldProblem[] = [];
+  const problem = (field: string, value: unknown, expected: Expected, reason = REASONS[expected]) =>
+    problems.push({ field, value: show(value), expected, reason });
 
-  constructor(private readonly includePrerelease: boolean) {}
-
-  read(patch: PatchInfo): PatchDeps {
-    let deps = this.#cache.get(patch);
-    if (!deps) {
-      deps = this.#parse(patch);
-      this.#cache.set(patch, deps);
-    }
-    return deps;
+  let version: SemVer | undefined;
+  if (meta.version !== undefined) {
+    version = typeof meta.version === 'string' ? parseVersion(meta.version) : undefined;
+    if (!version) problem('version', meta.version, 'semver version');
   }
 
-  // The last patch read by `readDecided`, and what was read.
-  #decided: PatchInfo | undefined;
-  #decidedDeps: PatchDeps | undefined;
-
-  /**
-   * `read` for the patch a gate decides on. Perf: that is a new snapshot at every enable and dry
-   * run, so it is kept in one slot (its later gates in the same operation find it there) instead of
-   * adding a cache entry per decision; it is cached once installed, when a list of patches is read.
-   */
-  readDecided(patch: PatchInfo): PatchDeps {
-    if (this.#decided !== patch || !this.#decidedDeps) {
-      this.#decidedDeps = this.#cache.get(patch) ?? this.#parse(patch);
-      this.#decided = patch;
-    }
-    return this.#decidedDeps;
+  let lineage = patch.name;
+  if (meta.lineage !== undefined) {
+    if (typeof meta.lineage === 'string' && meta.lineage.trim() !== '') lineage = meta.lineage;
+    else problem('lineage', meta.lineage, 'lineage');
   }
 
-  #parse(patch: PatchInfo): PatchDeps {
-    const meta = patch.metadata;
-    const problems: FieldProblem[] = [];
-    const problem = (field: string, value: unknown, expected: Expected, reason = REASONS[expected]) =>
-      problems.push({ field, value: show(value), expected, reason });
-
-    let version: SemVer | undefined;
-    if (meta.version !== undefined) {
-      version = typeof meta.version === 'string' ? sharedVersion(meta.version) : undefined;
-      if (!version) problem('version', meta.version, 'semver version');
+  const rules = (field: 'requires' | 'conflicts'): DependencyRule[] => {
+    const value = meta[field];
+    if (value === undefined) return [];
+    if (!isRecord(value)) {
+      problem(field, value, 'map of ranges');
+      return [];
     }
-
-    let lineage = patch.name;
-    if (meta.lineage !== undefined) {
-      if (typeof meta.lineage === 'string' && meta.lineage.trim() !== '') lineage = meta.lineage;
-      else problem('lineage', meta.lineage, 'lineage');
+    const out: DependencyRule[] = [];
+    for (const [name, text] of Object.entries(value)) {
+      const range = typeof text === 'string' ? semverRange(text, includePrerelease) : undefined;
+      if (typeof text !== 'string' || range === undefined || range instanceof Error) {
+        problem(`${field}.${name}`, text, 'semver range', range instanceof Error ? range.message : undefined);
+      } else out.push({ name, text, range });
     }
+    return out;
+  };
 
-    const rules = (field: 'requires' | 'conflicts'): DependencyRule[] => {
-      const value = meta[field];
-      if (value === undefined) return [];
-      if (!isRecord(value)) {
-        problem(field, value, 'map of ranges');
-        return [];
-      }
-      const out: DependencyRule[] = [];
-      // Perf: keys, not entries (no pair per rule); the rules are read on every enable.
-      for (const name of Object.keys(value)) {
-        const text = value[name];
-        const range = typeof text === 'string' ? semverRange(text, this.includePrerelease) : undefined;
-        if (typeof text !== 'string' || range === undefined || range instanceof Error) {
-          problem(`${field}.${name}`, text, 'semver range', range instanceof Error ? range.message : undefined);
-        } else out.push({ name, text, range });
-      }
-      return out;
-    };
+  const requires = rules('requires');
+  const conflicts = rules('conflicts');
 
-    const requires = rules('requires');
-    const conflicts = rules('conflicts');
-
-    const provides: Capability[] = [];
-    if (meta.provides !== undefined) {
-      if (!Array.isArray(meta.provides)) problem('provides', meta.provides, 'list of capabilities');
-      else {
-        // Perf: an index loop (`forEach` on the frozen snapshot array is slow on Node 20), skipping
-        // holes as `forEach` does.
-        const list: readonly unknown[] = meta.provides;
-        for (let i = 0; i < list.length; i += 1) {
-          if (!(i in list)) continue;
-          const entry = list[i];
-          const capability = typeof entry === 'string' ? capabilityOf(entry, sharedVersion) : undefined;
-          if (capability) provides.push(capability);
-          else problem(`provides[${i}]`, entry, 'capability');
-        }
-      }
+  const provides: Capability[] = [];
+  if (meta.provides !== undefined) {
+    if (!Array.isArray(meta.provides)) problem('provides', meta.provides, 'list of capabilities');
+    else {
+      (meta.provides as readonly unknown[]).forEach((entry, i) => {
+        const capability = typeof entry === 'string' ? parseCapability(entry) : undefined;
+        if (capability) provides.push(capability);
+        else problem(`provides[${i}]`, entry, 'capability');
+      });
     }
-
-    let kernel: KernelRange | undefined;
-    if (meta.kernel !== undefined) {
-      if (typeof meta.kernel !== 'string') problem('kernel', meta.kernel, 'kernel release range');
-      else {
-        try {
-          kernel = kernelRange(meta.kernel);
-        } catch (err) {
-          if (!(err instanceof KernelRangeError)) throw err;
-          problem('kernel', meta.kernel, 'kernel release range', err.reason);
-        }
-      }
-    }
-
-    return {
-      name: patch.name,
-      replace: patch.replace,
-      version,
-      lineage,
-      requires,
-      conflicts,
-      provides,
-      kernel,
-      problems,
-    };
   }
+
+  let kernel: KernelRange | undefined;
+  if (meta.kernel !== undefined) {
+    if (typeof meta.kernel !== 'string') problem('kernel', meta.kernel, 'kernel release range');
+    else {
+      try {
+        kernel = kernelRange(meta.kernel);
+      } catch (err) {
+        if (!(err instanceof KernelRangeError)) throw err;
+        problem('kernel', meta.kernel, 'kernel release range', err.reason);
+      }
+    }
+  }
+
+  return {
+    name: patch.name,
+    replace: patch.replace,
+    version,
+    lineage,
+    requires,
+    conflicts,
+    provides,
+    kernel,
+    problems,
+  };
 }
 
 /**
@@ -187,14 +152,9 @@ export class DepsReader {
  * (`@acme/tracing@1.2.0`) keeps its scope. `undefined` when the name is empty or the version invalid.
  */
 export function parseCapability(text: string): Capability | undefined {
-  return capabilityOf(text, parseVersion);
-}
-
-/** `parseCapability`, reading the version with `version`. */
-function capabilityOf(text: string, version: (text: string) => SemVer | undefined): Capability | undefined {
   const at = text.lastIndexOf('@');
   if (at <= 0) return text.trim() === '' ? undefined : { name: text, version: undefined };
   const name = text.slice(0, at);
-  const parsed = version(text.slice(at + 1));
-  return parsed && name.trim() !== '' ? { name, version: parsed } : undefined;
+  const version = parseVersion(text.slice(at + 1));
+  return version && name.trim() !== '' ? { name, version } : undefined;
 }

@@ -104,23 +104,7 @@ export class KernelRange {
   }
 }
 
-const cache = new Map<string, KernelRange | KernelRangeError>();
-
-/**
- * The range for `text`, parsed once per distinct string (manifests repeat the same few ranges on
- * every gate). Throws the same `KernelRangeError` each time for an invalid one.
- */
+/** The range for `text`; throws a `KernelRangeError` for an invalid one. */
 export function kernelRange(text: string): KernelRange {
-  let entry = cache.get(text);
-  if (entry === undefined) {
-    try {
-      entry = new KernelRange(text);
-    } catch (err) {
-      if (!(err instanceof KernelRangeError)) throw err;
-      entry = err;
-    }
-    cache.set(text, entry);
-  }
-  if (entry instanceof KernelRangeError) throw entry;
-  return entry;
+  return new KernelRange(text);
 }

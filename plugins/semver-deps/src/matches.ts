@@ -8,7 +8,7 @@
  */
 import type { Range, SemVer } from 'semver';
 import type { PatchDeps } from './deps.js';
-import { admitsEveryVersion } from './semver-cache.js';
+import { admitsEveryVersion } from './versions.js';
 
 export interface Match {
   readonly patch: PatchDeps;
@@ -31,35 +31,11 @@ export function matchesFor(name: string, patches: readonly PatchDeps[]): Match[]
   return found;
 }
 
-/**
- * Whether `patch` answers to `name` at all (what `matchesFor` would find for it), without building
- * the matches. Perf: lets pairwise rules skip the patches a rule does not name.
- */
-export function answersTo(name: string, patch: PatchDeps): boolean {
-  if (patch.name === name || patch.lineage === name) return true;
-  for (const capability of patch.provides) if (capability.name === name) return true;
-  return false;
-}
-
 /** Whether a version (`undefined`: a patch without one) meets a requirement with this range. */
 const meetsVersion = (version: SemVer | undefined, range: Range): boolean => (version ? range.test(version) : admitsEveryVersion(range));
 
 /** Whether the match meets a requirement with this range. */
 export const meets = (match: Match, range: Range): boolean => meetsVersion(match.version, range);
-
-/**
- * `matchesFor(name, patches).some((m) => meets(m, range))`, stopping at the first match that meets
- * it and building no matches. Perf: a requirement is usually met, and checked on every enable.
- */
-export function someMeets(name: string, patches: readonly PatchDeps[], range: Range): boolean {
-  for (const patch of patches) {
-    if ((patch.name === name || patch.lineage === name) && meetsVersion(patch.version, range)) return true;
-    for (const capability of patch.provides) {
-      if (capability.name === name && meetsVersion(capability.version ?? patch.version, range)) return true;
-    }
-  }
-  return false;
-}
 
 /** Whether the match is hit by a conflict with this range. */
 export const hits = (match: Match, range: Range): boolean => (match.version ? range.test(match.version) : true);

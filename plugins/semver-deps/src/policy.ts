@@ -5,9 +5,9 @@
  * stacks on the others) its requirements and conflicts; `replace` checks an atomic replace, after
  * which only the replacing patch remains; `preUnpatch` keeps a patch that others depend on.
  */
-import { definePolicy } from '@patchwise/policy';
-import { DepsReader } from './deps.js';
-import { enabledReader } from './enabled.js';
+import { definePolicy, type PatchInfo } from '@patchwise/policy';
+import { readDeps, type PatchDeps } from './deps.js';
+import { enabledBeside } from './enabled.js';
 import { messages } from './messages.js';
 import { defaults, OptionsSchema } from './options.js';
 import { checkConflicts } from './rules/conflicts.js';
@@ -30,34 +30,32 @@ export const policy = definePolicy({
     defaults,
   },
   apply(hooks, options) {
-    const reader = new DepsReader(options.includePrerelease);
-
-    // Perf: the enabled patches read, and indexed by name, once per installed list (enabled.ts).
-    const enabled = enabledReader((p) => reader.read(p));
+    // One reader per instance: the core's index keeps each installed patch's reading under it.
+    const read = (patch: PatchInfo): PatchDeps => readDeps(patch, options.includePrerelease);
 
     hooks.prePatch((ctx, report) => {
       // A reversed disable returns a patch to where it was already accepted.
       if (ctx.operation !== 'enable') return;
-      const deps = reader.readDecided(ctx.patch);
+      const deps = read(ctx.patch);
       checkFields(deps, options.requireVersion, report);
       if (options.checkKernel) checkKernel(deps, ctx.kernelRelease, report);
       // An atomic replace is judged against what remains after it, at the `replace` gate.
       if (deps.replace) return;
-      const others = enabled(ctx, ctx.installed, ctx.patch);
-      checkRequirements(deps, others, report);
-      checkConflicts(deps, others, report);
+      const enabled = enabledBeside(ctx, ctx.patch, read);
+      checkRequirements(deps, enabled, report);
+      checkConflicts(deps, enabled, report);
     });
 
     hooks.replace((ctx, report) => {
-      const deps = reader.readDecided(ctx.patch);
-      const replaced = enabled(ctx, ctx.replaced, ctx.patch).list;
+      const deps = read(ctx.patch);
+      const replaced = enabledBeside(ctx, ctx.patch, read).among(ctx.replaced);
       // Conflicts need no check: every patch the replacing one could conflict with is removed by it.
       checkReplaceRequirements(deps, replaced, report);
       if (!options.allowDowngrade) checkDowngrade(deps, replaced, report);
     });
 
     hooks.preUnpatch((ctx, report) => {
-      checkDependents(reader.read(ctx.patch), enabled(ctx, ctx.installed, ctx.patch).list, report);
+      checkDependents(ctx.index.derived(ctx.patch, read), enabledBeside(ctx, ctx.patch, read).all(), report);
     });
   },
 });

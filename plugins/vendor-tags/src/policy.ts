@@ -4,10 +4,9 @@
  * the tools that build and load patches.
  */
 import { definePolicy } from '@patchwise/policy';
-import { tagIndexer } from './installed-tags.js';
 import { messages } from './messages.js';
 import { defaults, optionsSchema, settingsOf } from './options.js';
-import { tagsOfNew } from './patch-facts.js';
+import { tagsOf } from './patch-facts.js';
 import { checkReplace, checkReplaceSetTags, checkSetFunctions } from './rules/replace.js';
 import { checkSameFunction } from './rules/same-function.js';
 import { checkSignature } from './rules/signatures.js';
@@ -29,8 +28,6 @@ export const vendorTags = definePolicy({
   },
   apply(hooks, options) {
     const settings = settingsOf(options);
-    // Perf: which installed patches carry which tag, kept while the installed patches stay the same.
-    const tagIndex = tagIndexer();
 
     hooks.prePatch((ctx, report) => {
       // A reversed disable keeps a patch that was judged when it was enabled; refusing it would
@@ -40,13 +37,13 @@ export const vendorTags = definePolicy({
       // Every other rule trusts the vendor and tags the manifest claims.
       if (!checkSignature(patch, settings, report)) return;
       if (!checkReplaceSetTags(patch, settings, report)) return;
-      const tags = tagsOfNew(patch);
+      const tags = tagsOf(patch);
       if (!patch.replace) {
         checkSameFunction(ctx, patch, settings, report);
         checkSetFunctions(ctx, patch, settings, report);
-        checkConflictingTags(ctx, patch, tags, settings, tagIndex, report);
+        checkConflictingTags(ctx, patch, tags, settings, report);
       }
-      checkRequiredTags(ctx, patch, tags, settings, tagIndex, report);
+      checkRequiredTags(ctx, patch, tags, settings, report);
     });
 
     hooks.replace((ctx, report) => {
@@ -58,7 +55,7 @@ export const vendorTags = definePolicy({
       // Reversing an enable removes a patch nothing could have come to rely on meanwhile: no
       // other patch can be enabled while a transition runs.
       if (ctx.operation !== 'disable') return;
-      checkRequiredTagsKept(ctx, settings, tagIndex, report);
+      checkRequiredTagsKept(ctx, settings, report);
     });
   },
 });

@@ -6,19 +6,14 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
-import { answerersOf, namedByConflicts, type Enabled } from '../enabled.js';
-import { answersTo, describeMatch, hits, matchesFor, quoted } from '../matches.js';
+import type { Enabled } from '../enabled.js';
+import { describeMatch, hits, matchesFor, quoted } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 /** The first way `target` answers to `rule` inside its range, if any. */
-function hit(rule: DependencyRule, target: PatchDeps) {
-  // Perf: most pairs do not name each other; skip them without building their matches.
-  if (!answersTo(rule.name, target)) return undefined;
-  return matchesFor(rule.name, [target]).find((m) => hits(m, rule.range));
-}
+const hit = (rule: DependencyRule, target: PatchDeps) => matchesFor(rule.name, [target]).find((m) => hits(m, rule.range));
 
 export function checkConflicts(deps: PatchDeps, enabled: Enabled, report: PolicyReport<MessageId>): void {
-  const { list: others, index } = enabled;
   const conflict = (declaredBy: PatchDeps, rule: DependencyRule, other: PatchDeps, match: string) =>
     report({
       messageId: 'conflict',
@@ -34,15 +29,12 @@ export function checkConflicts(deps: PatchDeps, enabled: Enabled, report: Policy
       hint: `disable ${quoted(other.name)} first, or ship one patch that replaces both`,
     });
   for (const rule of deps.conflicts) {
-    // Perf: with an index, only the patches answering to the name can be hit, in the same order.
-    for (const other of index ? answerersOf(index, rule.name) : others) {
+    for (const other of enabled.answering(rule.name)) {
       const m = hit(rule, other);
       if (m) conflict(deps, rule, other, describeMatch(m));
     }
   }
-  // Perf: with an index, skipped when no enabled patch's conflicts name the patch at all.
-  if (index && !namedByConflicts(index, deps)) return;
-  for (const other of others) {
+  for (const other of enabled.all()) {
     for (const rule of other.conflicts) {
       const m = hit(rule, deps);
       if (m) conflict(other, rule, other, describeMatch(m));

@@ -3,7 +3,7 @@
  * one usually means an old cumulative patch was loaded by mistake, dropping fixes the running one
  * carries; option `allowDowngrade` lets a deliberate rollback through.
  */
-// Perf: the function alone, not the whole `semver` index (see semver-cache.ts).
+// The function alone, not the whole `semver` index (see versions.ts).
 import lt from 'semver/functions/lt.js';
 import type { PolicyReport } from '@patchwise/policy';
 import type { PatchDeps } from '../deps.js';

@@ -25,7 +25,6 @@ export function checkFields(deps: PatchDeps, requireVersion: boolean, report: Po
       hint: HINTS[problem.expected],
     });
   }
-  // Perf: the problems are searched only when the option asks for a version.
   if (requireVersion && deps.version === undefined && !deps.problems.some((p) => p.field === 'version')) {
     report({
       messageId: 'missing-version',

@@ -8,8 +8,8 @@
  */
 import type { PolicyReport } from '@patchwise/policy';
 import type { DependencyRule, PatchDeps } from '../deps.js';
-import { answerersOf, type Enabled } from '../enabled.js';
-import { describeMatch, matchesFor, meets, patchNames, quoted, someMeets, type Match } from '../matches.js';
+import type { Enabled } from '../enabled.js';
+import { describeMatch, matchesFor, meets, patchNames, quoted, type Match } from '../matches.js';
 import type { MessageId } from '../messages.js';
 
 const candidates = (found: readonly Match[]) =>
@@ -31,11 +31,10 @@ function reportUnmet(deps: PatchDeps, rule: DependencyRule, found: readonly Matc
 }
 
 /** Enabling a patch (not an atomic replace) alongside `others`, the patches that stay enabled. */
-export function checkRequirements(deps: PatchDeps, others: Enabled, report: PolicyReport<MessageId>): void {
+export function checkRequirements(deps: PatchDeps, enabled: Enabled, report: PolicyReport<MessageId>): void {
   for (const rule of deps.requires) {
-    // Perf: with an index, only the patches answering to the name can meet it.
-    const candidates = others.index ? answerersOf(others.index, rule.name) : others.list;
-    if (!someMeets(rule.name, candidates, rule.range)) reportUnmet(deps, rule, matchesFor(rule.name, others.list), report);
+    const found = matchesFor(rule.name, enabled.answering(rule.name));
+    if (!found.some((m) => meets(m, rule.range))) reportUnmet(deps, rule, found, report);
   }
 }
 

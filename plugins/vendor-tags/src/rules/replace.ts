@@ -9,7 +9,7 @@ import type { PatchInfo, PrePatchContext, ReplaceContext } from '@patchwise/core
 import type { PolicyReport } from '@patchwise/policy';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
-import { code, listText, quoted, replaceSetOf, setText, sharersOf, thaw, vendorOf, vendorText, type ReplaceSet } from '../patch-facts.js';
+import { code, listText, quoted, replaceSetOf, setText, sharersOf, vendorOf, vendorText, type ReplaceSet } from '../patch-facts.js';
 
 /** A replace set as compared: its name, `null` for none; an ambiguous one equals nothing. */
 const setName = (set: ReplaceSet): string | null | undefined => ('name' in set ? set.name : undefined);
@@ -35,8 +35,7 @@ export function checkReplaceSetTags(patch: PatchInfo, settings: Settings, report
 /** The `replace` gate. */
 export function checkReplace(ctx: ReplaceContext, settings: Settings, report: PolicyReport<MessageId>): void {
   const { patch } = ctx;
-  // Perf: a copy first (`filter` on the context's frozen array is slow on Node 20, see `thaw`).
-  const replaced = thaw(ctx.replaced).filter((p) => p.name !== patch.name);
+  const replaced = ctx.replaced.filter((p) => p.name !== patch.name);
   if (settings.replace === 'any' || replaced.length === 0) return;
   if (settings.replace === 'same-vendor') {
     const vendor = vendorOf(patch);

@@ -67,9 +67,6 @@ export function checkSignature(patch: PatchInfo, settings: Settings, report: Pol
   const vendor = vendorOf(patch);
   const key = vendor === null ? undefined : settings.keys.get(vendor);
   const manifest = manifestOf(patch);
-  // Perf: an unsigned patch under `optional` signatures (the default) passes before any message
-  // data is built; this check runs on every enable.
-  if (settings.signatures === 'optional' && (manifest === null || typeof manifest.signature !== 'string')) return true;
   const base = { patch: patch.name, patches: [patch.name], vendor, claimText: claimText(vendor), signatures: settings.signatures };
   const unknownVendor = () =>
     report({

@@ -5,37 +5,24 @@
  * requirements of those that stay). `conflictsWithTag` forbids two distinct enabled patches from
  * carrying a conflicting pair, in either direction.
  */
-import type { PatchInfo, PrePatchContext, PreUnpatchContext } from '@patchwise/core';
+import type { GateContext, PatchInfo, PrePatchContext, PreUnpatchContext } from '@patchwise/core';
 import type { PolicyReport } from '@patchwise/policy';
-import { carriedByOther, type TagIndex } from '../installed-tags.js';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
-import { code, listText, quoted, tagList, thaw } from '../patch-facts.js';
+import { code, listText, quoted, tagsOf } from '../patch-facts.js';
 
-const conflictCarried = (conflicts: ReadonlySet<string> | undefined, index: TagIndex, except: string): boolean => {
-  if (conflicts === undefined) return false;
-  for (const other of conflicts) if (carriedByOther(index, other, except)) return true;
-  return false;
-};
+/** The installed patches tagged `tag`, other than the patch named `except`. */
+const carriers = (ctx: GateContext, tag: string, except: string): PatchInfo[] => ctx.index.byTag(tag).filter((p) => p.name !== except);
 
 /**
  * A patch being enabled, with its tags: its own requirements, met by the patches enabled after the
  * operation (itself alone for an atomic-replace patch, which replaces all the others).
  */
-export function checkRequiredTags(
-  ctx: PrePatchContext,
-  patch: PatchInfo,
-  tags: readonly string[],
-  settings: Settings,
-  index: (patches: readonly PatchInfo[]) => TagIndex,
-  report: PolicyReport<MessageId>,
-): void {
-  if (settings.requiresTag.size === 0) return;
+export function checkRequiredTags(ctx: PrePatchContext, patch: PatchInfo, tags: readonly string[], settings: Settings, report: PolicyReport<MessageId>): void {
   for (const tag of tags) {
     for (const required of settings.requiresTag.get(tag) ?? []) {
-      // Perf: met by the patch itself, or (unless it replaces them all) by an installed patch of
-      // another name, looked up in the tag index instead of asking each installed patch.
-      if (tags.includes(required) || (!patch.replace && carriedByOther(index(ctx.installed), required, patch.name))) continue;
+      const met = tags.includes(required) || (!patch.replace && carriers(ctx, required, patch.name).length > 0);
+      if (met) continue;
       report({
         messageId: 'required-tag-missing',
         data: { patch: patch.name, patches: [patch.name], tag, required },
@@ -48,21 +35,13 @@ export function checkRequiredTags(
 }
 
 /** A patch being disabled: the requirements it alone met for the patches that stay. */
-export function checkRequiredTagsKept(
-  ctx: PreUnpatchContext,
-  settings: Settings,
-  index: (patches: readonly PatchInfo[]) => TagIndex,
-  report: PolicyReport<MessageId>,
-): void {
-  if (settings.requiresTag.size === 0) return;
+export function checkRequiredTagsKept(ctx: PreUnpatchContext, settings: Settings, report: PolicyReport<MessageId>): void {
   const { patch } = ctx;
-  let remaining: PatchInfo[] | undefined;
-  for (const required of tagList(patch)) {
-    // Perf: the tag index answers whether a remaining patch (another name) carries it.
-    if (carriedByOther(index(ctx.installed), required, patch.name)) continue;
-    remaining ??= thaw(ctx.installed).filter((p) => p.name !== patch.name);
+  const remaining = ctx.installed.filter((p) => p.name !== patch.name);
+  for (const required of tagsOf(patch)) {
+    if (carriers(ctx, required, patch.name).length > 0) continue;
     const dependents = remaining.flatMap((p) => {
-      const needing = tagList(p).filter((tag) => settings.requiresTag.get(tag)?.includes(required));
+      const needing = tagsOf(p).filter((tag) => settings.requiresTag.get(tag)?.includes(required));
       return needing.length > 0 ? [{ patch: p, tags: needing }] : [];
     });
     if (dependents.length === 0) continue;
@@ -80,26 +59,18 @@ export function checkRequiredTagsKept(
   }
 }
 
-/** A non-replace patch being enabled against every enabled patch (a replace patch coexists with none). */
-export function checkConflictingTags(
-  ctx: PrePatchContext,
-  patch: PatchInfo,
-  tags: readonly string[],
-  settings: Settings,
-  index: (patches: readonly PatchInfo[]) => TagIndex,
-  report: PolicyReport<MessageId>,
-): void {
-  if (settings.conflictsWithTag.size === 0) return;
-  // Perf: whether any installed patch (another name) carries a tag conflicting with one of the
-  // patch's, from the tag index; only then is every installed patch compared, in order.
-  if (!tags.some((tag) => conflictCarried(settings.conflictsWithTag.get(tag), index(ctx.installed), patch.name))) return;
-  const own = tags.map((tag) => ({ tag, conflicts: settings.conflictsWithTag.get(tag) }));
-  for (const other of thaw(ctx.installed)) {
-    if (other.name === patch.name) continue;
-    const theirs = tagList(other);
-    for (const { tag, conflicts } of own) {
+/**
+ * A non-replace patch being enabled against every enabled patch (a replace patch coexists with
+ * none): one finding per installed patch and conflicting pair of tags, in installed order.
+ */
+export function checkConflictingTags(ctx: PrePatchContext, patch: PatchInfo, tags: readonly string[], settings: Settings, report: PolicyReport<MessageId>): void {
+  // The installed patches carrying a tag that conflicts with one of the patch's.
+  const suspects = new Set(tags.flatMap((tag) => [...(settings.conflictsWithTag.get(tag) ?? [])].flatMap((other) => carriers(ctx, other, patch.name))));
+  for (const other of ctx.installed.filter((p) => suspects.has(p))) {
+    const theirs = tagsOf(other);
+    for (const tag of tags) {
       for (const otherTag of theirs) {
-        if (!conflicts?.has(otherTag)) continue;
+        if (!settings.conflictsWithTag.get(tag)?.has(otherTag)) continue;
         report({
           messageId: 'conflicting-tag',
           data: { patch: patch.name, other: other.name, patches: [patch.name, other.name], tag, otherTag },
