@@ -11,6 +11,7 @@ import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
+import { REPORT_OPTION } from '../report-option.js';
 import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
 
 export interface RunOptions extends ConfigOptions {
@@ -19,6 +20,8 @@ export interface RunOptions extends ConfigOptions {
   readonly decisions?: string;
   readonly format?: 'text' | 'json';
   readonly saveState?: string;
+  /** Write the runs as one HTML page. */
+  readonly report?: string;
 }
 
 function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
@@ -65,6 +68,9 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   // Read every scenario and config before running any: bad input runs nothing.
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
   const scenarios: Scenario[] = files.map((file) => loadScenario(file, displayPath(file)));
+  // Loaded only when asked for: the page's script is large, and most runs print text only.
+  const reporting = options.report ? await import('../report-file.js') : undefined;
+  if (options.report) reporting?.checkReportPath(options.report);
   let discovered: Promise<PolicySet> | undefined;
   const fallback = () => (discovered ??= commandPolicies(options));
   const sets = await Promise.all(scenarios.map((s) => scenarioPolicies(s, fallback, options.audit)));
@@ -73,7 +79,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   for (const [i, scenario] of scenarios.entries()) {
     const set = sets[i] as PolicySet;
     progress.update(i, scenario.name);
-    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true });
+    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true, trace: reporting !== undefined });
     progress.clear();
     results.push(result);
     if (options.decisions) appendDecisions(options.decisions, result.decisions);
@@ -84,6 +90,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const last = results.at(-1);
     if (last) writeFileSync(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
   }
+  if (reporting && options.report) reporting.writeReport(options.report, results.map(reporting.scenarioReport), 'patchwise run');
   const passed = results.filter((r) => r.passed).length;
   const expectations = results.flatMap((r) => r.expectations);
   const held = expectations.filter((e) => e.passed).length;
@@ -107,6 +114,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
     .option(...DECISIONS_OPTION)
+    .option(...REPORT_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
     .addHelpText(
@@ -133,6 +141,7 @@ Examples:
   $ patchwise run examples/experiments
   $ patchwise run my-scenario.yaml --config strict.config.yaml
   $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
+  $ patchwise run examples/experiments/02-two-vendors-one-function --report two-vendors.html
 
 Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
     )
