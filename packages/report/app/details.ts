@@ -52,11 +52,11 @@ export function decisionDetails(host: HTMLElement, d: DecisionItem, headingLevel
   const body = table.append('tbody');
   for (const f of d.findings) {
     const tr = body.append('tr').attr('class', `finding ${f.severity}`);
-    tr.append('td').text(`${f.severity === 'error' ? '✕ error' : '▲ warning'}${f.audited ? ' (audit: would deny)' : ''}`);
-    tr.append('td').text(f.policy);
-    tr.append('td').append('code').text(f.code);
-    tr.append('td').text(f.message);
-    tr.append('td').text(f.hint ?? '');
+    tr.append('td').attr('data-label', 'severity').text(`${f.severity === 'error' ? '✕ error' : '▲ warning'}${f.audited ? ' (audit: would deny)' : ''}`);
+    tr.append('td').attr('data-label', 'policy').text(f.policy);
+    tr.append('td').attr('data-label', 'code').append('code').text(f.code);
+    tr.append('td').attr('data-label', 'message').text(f.message);
+    tr.append('td').attr('data-label', 'hint').text(f.hint ?? '');
   }
 }
 
@@ -84,10 +84,10 @@ function spanDetails(parent: Parent, span: Span, timeline: Timeline): void {
   const body = table.append('tbody');
   for (const { item } of span.steps) {
     const tr = body.append('tr');
-    tr.append('td').text(formatTime(item.time));
-    tr.append('td').text(`${item.phase}${item.phase === 'retry' ? ` #${item.retries}` : ''} (→ ${item.target})`);
-    tr.append('td').text(progress(item));
-    tr.append('td').text(pendingText(item) || '—');
+    tr.append('td').attr('data-label', 'time').text(formatTime(item.time));
+    tr.append('td').attr('data-label', 'step').text(`${item.phase}${item.phase === 'retry' ? ` #${item.retries}` : ''} (→ ${item.target})`);
+    tr.append('td').attr('data-label', 'progress').text(progress(item));
+    tr.append('td').attr('data-label', 'blocking tasks').text(pendingText(item) || '—');
   }
 }
 

@@ -6,11 +6,16 @@ import type { Decision } from '@patchwise/core';
 import type { ScenarioEvent, ScenarioResult } from '@patchwise/scenario';
 import type { DecisionItem, ReportScenario, RunTrace, TraceItem } from './model.js';
 
-/** `load: acme_fix`, `expect: {"result":"EPERM"}`: a step as short text. */
+/** A step's parsed value in YAML's flow style: `acme_fix`, `{name: acme_fix, wait: true}`, `[a, b]`. */
+function flow(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flow).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${k}: ${flow(v)}`).join(', ')}}`;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** `load: {name: acme_fix, wait: true}`, `advance: 2000`: a step as short text. */
 export function stepText(name: string, args: unknown): string {
-  if (args === undefined || args === null) return name;
-  const value = typeof args === 'string' || typeof args === 'number' ? String(args) : JSON.stringify(args);
-  return `${name}: ${value}`;
+  return args === undefined || args === null ? name : `${name}: ${flow(args)}`;
 }
 
 function decisionItem(decision: Decision, epoch: number): DecisionItem {

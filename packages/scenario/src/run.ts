@@ -82,12 +82,13 @@ export async function scenarioMachine(scenario: Scenario): Promise<Machine> {
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const machine = await scenarioMachine(scenario);
   const events: ScenarioEvent[] = [];
+  // First, so what changed is recorded before the log line or decision that follows from it.
+  const trace = options.trace ? traceLifecycle(machine, (event) => events.push(event)) : undefined;
   machine.log.subscribe((record) => events.push({ type: 'log', record }));
   const h = new ScenarioHarness(machine);
   machine.livepatch.hooks.decision.tap({ name: 'scenario-events', order: 'post' }, (decision) => {
     if (decision.policies.length > 0 || decision.findings.length > 0) events.push({ type: 'decision', decision });
   });
-  const trace = options.trace ? traceLifecycle(machine, (event) => events.push(event)) : undefined;
   const policies = applyPolicies(machine.livepatch, options.policies ?? [], { audit: options.audit ?? false });
   for (const t of scenario.tasks) {
     const ref = t.sleepsIn ? parseFunctionRef(t.sleepsIn) : undefined;

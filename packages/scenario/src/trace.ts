@@ -58,7 +58,7 @@ const OBSERVER = { name: 'scenario-trace', order: 'post' } as const;
 /**
  * Tap `machine`'s hooks (before the policies seal them) and push trace events as things happen.
  * `sync()` records what changed without a hook (modules, stacks): call it after every step; it also
- * runs at every kernel log line.
+ * runs before every kernel log line is recorded (attach this first) and before every decision.
  */
 export function traceLifecycle(machine: Machine, push: (event: TraceEvent) => void): { sync(): void } {
   const hooks = machine.livepatch.hooks;
@@ -93,6 +93,8 @@ export function traceLifecycle(machine: Machine, push: (event: TraceEvent) => vo
   hooks.callbacks.tap(OBSERVER, (e) => {
     push({ type: 'callback', time: machine.clock.now, patch: e.patch.name, stage: e.stage });
   });
+  // A loading module is there before its gate decides: record it before the decision.
+  hooks.decision.tap(OBSERVER, () => sync());
   hooks.postPatch.tap(OBSERVER, () => sync());
   hooks.postUnpatch.tap(OBSERVER, () => sync());
   machine.log.subscribe(() => sync());
