@@ -9,7 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { renderReport, reportData, type ReportScenario } from '@patchwise/report';
 
-export { scenarioReport } from '@patchwise/report';
+export { caseReport, scenarioReport } from '@patchwise/report';
+export { traceCase } from '@patchwise/scenario';
 
 /** Refuse a report path that cannot be written, before running anything. */
 export function checkReportPath(file: string): void {

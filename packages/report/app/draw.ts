@@ -85,9 +85,12 @@ export function drawTimeline(host: HTMLElement, timeline: Timeline, functions: r
   const unit = Math.max(MIN_UNIT, (width - labelW - 24) / timeline.end);
   const svgW = Math.ceil(labelW + 12 + timeline.end * unit + 12);
 
+  // A transition of a patch with no functions (callbacks only) crosses no lane: it gets a row.
+  const laneless = timeline.spans.some((s) => s.functions.length === 0);
   const rows: { name: string; kind: string; height: number }[] = [
     { name: 'steps', kind: 'steps', height: ROW },
     ...functions.map((f) => ({ name: f, kind: 'lane', height: LANE })),
+    ...(laneless ? [{ name: 'transitions', kind: 'transitions', height: LANE }] : []),
     { name: 'decisions', kind: 'decisions', height: ROW },
     { name: 'events', kind: 'events', height: ROW },
   ];
@@ -171,8 +174,7 @@ export function drawTimeline(host: HTMLElement, timeline: Timeline, functions: r
     g.append('text').attr('class', 'seg-label').attr('x', x0 + 4).attr('y', top + 3 + (LANE - 16) / 2).attr('dy', '0.35em').text(stackLabel(seg.stack));
   }
   for (const span of timeline.spans) {
-    const fns = span.functions.length ? span.functions : [];
-    for (const fn of fns) {
+    for (const fn of span.functions.length ? span.functions : ['transitions']) {
       const row = rowOf(fn);
       const top = tops[row] as number;
       const x0 = xs(span.from);

@@ -3,7 +3,7 @@
  * on one clock (ms since boot), decisions get an outcome, steps their text.
  */
 import type { Decision } from '@patchwise/core';
-import type { ScenarioEvent, ScenarioResult } from '@patchwise/scenario';
+import type { ScenarioEvent, ScenarioResult, TracedCase } from '@patchwise/scenario';
 import type { DecisionItem, ReportScenario, RunTrace, TraceItem } from './model.js';
 
 /** A step's parsed value in YAML's flow style: `acme_fix`, `{name: acme_fix, wait: true}`, `[a, b]`. */
@@ -112,4 +112,22 @@ export function scenarioReport(result: ScenarioResult): ReportScenario {
     events,
   };
   return { name: scenario.name, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}), runs: [run] };
+}
+
+/** A selftest case run with `traceCase` (the kernel alone: no policies, no decisions). */
+export function caseReport(traced: TracedCase): ReportScenario {
+  const { result, machine } = traced;
+  const c = result.case;
+  const events = traceItems(traced.events, { epoch: machine.epoch, steps: c.ops.map((op) => stepText(op.name, op.args)) });
+  const run: RunTrace = {
+    label: 'simulator',
+    source: 'sim',
+    release: machine.release,
+    policies: [],
+    passed: result.passed,
+    ...(result.failure ? { failure: result.failure.message } : {}),
+    functions: patchedFunctions(events),
+    events,
+  };
+  return { name: `${c.id}: ${c.title}`, file: c.file, ...(c.comment ? { description: c.comment } : {}), runs: [run] };
 }

@@ -1,4 +1,4 @@
-export { patchedFunctions, scenarioReport, stepText, traceItems } from './from-run.js';
+export { caseReport, patchedFunctions, scenarioReport, stepText, traceItems } from './from-run.js';
 export { renderReport, reportData } from './html.js';
 export { REPORT_FORMAT } from './model.js';
 export { buildTimeline, describeStack, formatTime } from './timeline.js';

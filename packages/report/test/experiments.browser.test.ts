@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cli, EXPERIMENTS, experiments, open, parseJsonRun, skipBrowser, useBrowser, type JsonScenario } from './support.js';
+import { cli, EXPERIMENTS, experiments, ROOT, open, parseJsonRun, skipBrowser, useBrowser, type JsonScenario } from './support.js';
 
 /** The issue's bound: small enough to attach to a ticket. */
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -73,6 +73,9 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
         }
       }
 
+      // Callbacks that ran (the kernel's, or scoped ones at their points) are marks.
+      if (want.logs.some((l) => /^patchwise: scoped-callbacks: (pre|post)-/.test(l))) expect(await section.locator('g.mark.callback').count()).toBeGreaterThan(0);
+
       // Every started transition is drawn as a span whose details give the tasks' progress.
       if (want.logs.some((l) => / starting (un)?patching transition$/.test(l))) {
         expect(await section.locator('g.span').count()).toBeGreaterThan(0);
@@ -86,6 +89,33 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
     await page.locator('button.log-link').first().click();
     expect(Number(await page.locator('line.cursor').first().getAttribute('x1'))).toBeGreaterThan(0);
 
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws `replay --report` of selftest cases: ops as steps, the log, transitions with or without lanes', async () => {
+    const cases = ['livepatch--basic-function-patching.yaml', 'callbacks--module-coming-and-going-notifiers.yaml'].map((c) => join(ROOT, 'packages', 'kselftest', 'cases', c));
+    const file = join(browser.dir, 'replay.html');
+    const run = await cli(['replay', '--check', ...cases, '--report', file]);
+    expect(run.stdout).toContain('2 passed, 0 failed');
+    const { page, problems } = await open(browser.context(), file);
+    expect(await page.locator('section.scenario h2').allTextContents()).toEqual([
+      'livepatch/basic-function-patching: basic function patching',
+      'callbacks/module-coming-and-going-notifiers: module_coming and module_going notifiers',
+    ]);
+    for (const [i, c] of cases.entries()) {
+      const section = page.locator('section.scenario').nth(i);
+      // The case's expected (filtered) log appears in the report's log, in order.
+      const expected = (await cli(['replay', c])).stdout.trim().split('\n');
+      const shown = (await section.locator('li.log-line .log-text').allTextContents()).map((t) => t.slice(1));
+      const positions = expected.map((line) => shown.indexOf(line));
+      expect(positions.every((p, j) => p >= 0 && (j === 0 || p > (positions[j - 1] as number))), `${expected.join('\n')}\n---\n${shown.join('\n')}`).toBe(true);
+      expect(await section.locator('g.mark.step').count()).toBeGreaterThan(1);
+      expect(await section.locator('g.span').count()).toBeGreaterThan(0);
+    }
+    // basic-function-patching patches cmdline_proc_show; the callbacks demo patches nothing: a transitions row.
+    expect(await page.locator('section.scenario').nth(0).locator('text.row-label.lane').allTextContents()).toContain('vmlinux:cmdline_proc_show');
+    expect(await page.locator('section.scenario').nth(1).locator('text.row-label.transitions').count()).toBe(1);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -25,7 +25,7 @@ export interface TransitionTraceEvent {
   readonly pending: readonly PendingTask[];
 }
 
-/** A callback as it runs: a per-object callback (with its `object`) or a patch-level callback point. */
+/** A callback as it runs: a per-object callback (with its `object`), or a patch-level point where something ran. */
 export interface CallbackTraceEvent {
   readonly type: 'callback';
   readonly time: number;
@@ -90,8 +90,14 @@ export function traceLifecycle(machine: Machine, push: (event: TraceEvent) => vo
   hooks.objectCallback.tap(OBSERVER, (e) => {
     push({ type: 'callback', time: machine.clock.now, patch: e.patch, stage: e.callback, object: e.object, ...(e.result === undefined ? {} : { result: e.result }) });
   });
+  // Every patch passes the patch-level points, most with nothing there: record a point only when
+  // what ran at it (scoped callbacks) left a trace in the log.
+  let pointMark = 0;
+  hooks.callbacks.tap({ name: 'scenario-trace', order: 'pre' }, () => {
+    pointMark = machine.log.mark;
+  });
   hooks.callbacks.tap(OBSERVER, (e) => {
-    push({ type: 'callback', time: machine.clock.now, patch: e.patch.name, stage: e.stage });
+    if (machine.log.mark > pointMark) push({ type: 'callback', time: machine.clock.now, patch: e.patch.name, stage: e.stage });
   });
   // A loading module is there before its gate decides: record it before the decision.
   hooks.decision.tap(OBSERVER, () => sync());

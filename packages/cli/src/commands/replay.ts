@@ -17,9 +17,11 @@ import {
   type CaseResult,
   type SelftestCase,
 } from '@patchwise/kselftest';
+import type { ReportScenario } from '@patchwise/report';
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { REPORT_OPTION } from '../report-option.js';
 
 function helpText(): string {
   const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
@@ -51,6 +53,7 @@ Examples:
   $ patchwise replay --check                  # every bundled case
   $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml
   $ patchwise replay --check my-cases/
+  $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml --report basic.html
 
 Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 2 bad input.`;
 }
@@ -73,14 +76,27 @@ const display = (file: string) => {
 
 export interface ReplayOptions {
   readonly check?: boolean;
+  /** Write the cases' runs as one HTML page. */
+  readonly report?: string;
 }
 
 export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
   // Parse every case before running any: bad input changes nothing and runs nothing.
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
+  // Loaded only when asked for, like `run --report`.
+  const reporting = options.report ? await import('../report-file.js') : undefined;
+  if (options.report) reporting?.checkReportPath(options.report);
   const results: CaseResult[] = [];
+  const reported: ReportScenario[] = [];
   for (const c of cases) {
-    const result = await runCase(c);
+    let result: CaseResult;
+    if (reporting) {
+      const traced = await reporting.traceCase(c);
+      reported.push(reporting.caseReport(traced));
+      result = traced.result;
+    } else {
+      result = await runCase(c);
+    }
     results.push(result);
     if (!options.check) {
       if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
@@ -97,6 +113,7 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     const diff = diffResult(result);
     if (diff) out.out(colorDiff(out, diff));
   }
+  if (reporting && options.report) reporting.writeReport(options.report, reported, 'patchwise replay');
   if (!options.check) return results.some((r) => r.failure) ? ExitCode.Failed : ExitCode.Ok;
   const summary = summaryLine(results);
   const allPassed = results.every((r) => r.passed);
@@ -129,6 +146,7 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('[case...]', 'case files or folders of them')
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
+    .option(...REPORT_OPTION)
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));
 }
