@@ -7,7 +7,7 @@ import { axisBottom } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { formatTime, stackLabel, type Mark, type Timeline } from '../src/timeline.js';
-import { OUTCOME_GLYPH, targetLabel, type Target } from './details.js';
+import { targetLabel, type Target } from './details.js';
 
 /** A drawn, selectable thing: where it is (for keyboard moves) and what it is. */
 export interface Drawn {
@@ -24,7 +24,7 @@ const ROW = 30;
 const LANE = 38;
 const NARROW = 560;
 /** Narrowest room per axis unit before the timeline scrolls sideways instead of squeezing. */
-const MIN_UNIT = 16;
+const MIN_UNIT = 12;
 
 const EVENT_GLYPH: Record<string, string> = { signal: 'S', force: 'F', reverse: 'R', cancel: 'C' };
 

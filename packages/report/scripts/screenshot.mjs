@@ -26,7 +26,7 @@ try {
   await page.locator('.mark.decision.denied').first().click();
   // The second scenario (with vendor-tags) is the interesting one: start the picture there.
   const second = page.locator('section.scenario').nth(1);
-  const top = await second.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+  const top = await second.evaluate((el) => el.getBoundingClientRect().top + el.ownerDocument.documentElement.scrollTop);
   mkdirSync(dirname(out), { recursive: true });
   // The timeline, the clicked decision's findings and the start of the log.
   await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: top, width: 1200, height: 1000 } });
