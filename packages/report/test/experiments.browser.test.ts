@@ -36,11 +36,14 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
     const { page, problems } = await open(browser.context(), file);
     const sections = page.locator('section.scenario');
     expect(await sections.count()).toBe(expected.length);
+    const passed = expected.filter((s) => s.passed).length;
+    expect(await page.locator('p.summary').textContent()).toContain(`${expected.length} scenario${expected.length === 1 ? '' : 's'}: ${passed} passed, ${expected.length - passed} failed.`);
 
     for (const [i, want] of expected.entries()) {
       const section = sections.nth(i);
       expect(await section.locator('h2').textContent()).toBe(want.name);
       expect(await section.locator('article.run').count()).toBe(1);
+      expect(await section.locator('article.run h3').textContent()).toBe(`simulator · ${want.passed ? '✓ PASS' : '✗ FAIL'}`);
 
       // The kernel log, line for line.
       expect(await section.locator('li.log-line .log-text').allTextContents()).toEqual(want.logs.map((l) => ` ${l}`));
@@ -71,6 +74,18 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
           expect(shown).toContain(f.policy);
           if (f.hint) expect(shown).toContain(f.hint);
         }
+      }
+
+      // Forced, reversed and signalled transitions, module loads and removals are marks of their own.
+      const markFor: [RegExp, string][] = [
+        [/^livepatch: forcing remaining tasks/, 'g.mark.event.force'],
+        [/: reversing transition from /, 'g.mark.event.reverse'],
+        [/^livepatch: signaling remaining tasks/, 'g.mark.event.signal'],
+        [/^% insmod /, 'g.mark.module.load'],
+        [/^% rmmod /, 'g.mark.module.remove'],
+      ];
+      for (const [line, selector] of markFor) {
+        if (want.logs.some((l) => line.test(l))) expect(await section.locator(selector).count(), selector).toBeGreaterThan(0);
       }
 
       // Callbacks that ran (the kernel's, or scoped ones at their points) are marks.

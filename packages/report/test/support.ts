@@ -85,6 +85,7 @@ export interface JsonScenario {
   logs: string[];
   decisions: { outcome: 'allowed' | 'denied'; findings: { code: string; message: string; hint?: string; policy: string }[] }[];
   functions: Set<string>;
+  passed?: boolean;
 }
 
 export function parseJsonRun(stdout: string): JsonScenario[] {
@@ -96,6 +97,7 @@ export function parseJsonRun(stdout: string): JsonScenario[] {
     else if (record.type === 'log') current?.logs.push(record.text);
     else if (record.type === 'decision') current?.decisions.push(record);
     else if (record.type === 'stacks') for (const s of record.stacks) current?.functions.add(s.function);
+    else if (record.type === 'result' && current) current.passed = record.passed;
   }
   return scenarios;
 }
