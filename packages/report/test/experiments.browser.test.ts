@@ -25,7 +25,7 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
   const browser = useBrowser();
 
   it.each(experiments())('%s', async (name) => {
-    const file = join(browser.dir, `${name}.html`);
+    const file = join(browser.dir(), `${name}.html`);
     const run = await cli(['run', join(EXPERIMENTS, name), '--format', 'json', '--stacks', '--report', file]);
     expect(run.stderr).toBe('');
     expect([0, 1]).toContain(run.code);
@@ -110,7 +110,7 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
 
   it('draws `replay --report` of selftest cases: ops as steps, the log, transitions with or without lanes', async () => {
     const cases = ['livepatch--basic-function-patching.yaml', 'callbacks--module-coming-and-going-notifiers.yaml'].map((c) => join(ROOT, 'packages', 'kselftest', 'cases', c));
-    const file = join(browser.dir, 'replay.html');
+    const file = join(browser.dir(), 'replay.html');
     const run = await cli(['replay', '--check', ...cases, '--report', file]);
     expect(run.stdout).toContain('2 passed, 0 failed');
     const { page, problems } = await open(browser.context(), file);
@@ -136,7 +136,7 @@ describe.skipIf(skipBrowser)('experiment reports in Chromium', { timeout: 90_000
   });
 
   it('is usable from the keyboard: Tab into a timeline, arrows to a decision, its findings shown', async () => {
-    const file = join(browser.dir, 'keyboard.html');
+    const file = join(browser.dir(), 'keyboard.html');
     const run = await cli(['run', join(EXPERIMENTS, '02-two-vendors-one-function', '2-vendor-tags.scenario.yaml'), '--format', 'json', '--report', file]);
     const [want] = parseJsonRun(run.stdout);
     const denied = want?.decisions.find((d) => d.outcome === 'denied');

@@ -12,7 +12,7 @@ import { cli, EXPERIMENTS, open, skipBrowser, useBrowser } from './support.js';
 describe.skipIf(skipBrowser)('the report page in Chromium', { timeout: 90_000 }, () => {
   const browser = useBrowser();
   const write = (name: string, scenarios: readonly ReportScenario[]) => {
-    const file = join(browser.dir, name);
+    const file = join(browser.dir(), name);
     writeFileSync(file, renderReport(reportData(scenarios, { title: EVIL })));
     return file;
   };
@@ -37,12 +37,12 @@ describe.skipIf(skipBrowser)('the report page in Chromium', { timeout: 90_000 },
   });
 
   it('keeps a hostile scenario name and log line from the command line as text too', async () => {
-    const scenario = join(browser.dir, 'hostile.scenario.yaml');
+    const scenario = join(browser.dir(), 'hostile.scenario.yaml');
     writeFileSync(
       scenario,
       `name: ${JSON.stringify(`n ${EVIL}`)}\ndescription: ${JSON.stringify(`d ${EVIL}`)}\nconfig: none\npatches: [{name: fix, functions: [cmdline_proc_show]}]\nsteps:\n  - log: ${JSON.stringify(EVIL)}\n  - load: fix\n`,
     );
-    const file = join(browser.dir, 'hostile-cli.html');
+    const file = join(browser.dir(), 'hostile-cli.html');
     const run = await cli(['run', scenario, '--report', file]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -57,7 +57,7 @@ describe.skipIf(skipBrowser)('the report page in Chromium', { timeout: 90_000 },
   });
 
   it('draws the runs of a comparison side by side, and one above the other when narrow', async () => {
-    const file = join(browser.dir, 'compare.html');
+    const file = join(browser.dir(), 'compare.html');
     const run = await cli(['run', join(EXPERIMENTS, '07-stalled-transition', 'kernel.scenario.yaml'), '--report', file]);
     expect(run.code).toBe(0);
     // Two runs of one scenario, as a comparison will give them (the data model holds a list).
@@ -83,7 +83,7 @@ describe.skipIf(skipBrowser)('the report page in Chromium', { timeout: 90_000 },
   });
 
   it('fits a narrow window: the page does not scroll sideways, lanes are labelled above', async () => {
-    const file = join(browser.dir, 'narrow.html');
+    const file = join(browser.dir(), 'narrow.html');
     await cli(['run', join(EXPERIMENTS, '02-two-vendors-one-function'), '--report', file]);
     const { page, problems } = await open(browser.context(), file, { width: 360, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -98,7 +98,7 @@ describe.skipIf(skipBrowser)('the report page in Chromium', { timeout: 90_000 },
   });
 
   it('prints: help text hidden, every decision listed, a PDF comes out', async () => {
-    const file = join(browser.dir, 'print.html');
+    const file = join(browser.dir(), 'print.html');
     await cli(['run', join(EXPERIMENTS, '02-two-vendors-one-function', '2-vendor-tags.scenario.yaml'), '--report', file]);
     const { page, problems } = await open(browser.context(), file);
     await page.emulateMedia({ media: 'print' });

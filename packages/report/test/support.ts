@@ -22,19 +22,21 @@ const inCi = process.env.CI === 'true';
 export const skipBrowser = !hasChromium() && !inCi;
 if (skipBrowser) console.warn(`SKIPPED: the report browser tests: no Chromium at ${CHROMIUM_PATH} (install Debian's \`chromium\`, or set CHROMIUM)`);
 
-/** A temporary folder and one browser for a test file, both gone after it. */
-export function useBrowser(): { readonly dir: string; readonly context: () => BrowserContext } {
-  const dir = mkdtempSync(join(tmpdir(), 'patchwise-report-'));
+/** A temporary folder and one browser for a test file, both made before its tests and gone after. */
+export function useBrowser(): { readonly dir: () => string; readonly context: () => BrowserContext } {
+  // Made in the hook, not here: a skipped suite is still collected, but its hooks never run.
+  let dir: string | undefined;
   let context: BrowserContext | undefined;
   beforeAll(async () => {
     expect(hasChromium(), `no Chromium at ${CHROMIUM_PATH}: CI must install it (apt-get install chromium)`).toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'patchwise-report-'));
     context = (await launchChromium(dir)) as BrowserContext;
   }, 60_000);
   afterAll(async () => {
     await context?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, context: () => context as BrowserContext };
+  return { dir: () => dir as string, context: () => context as BrowserContext };
 }
 
 export interface Opened {
