@@ -23,8 +23,8 @@ export interface Drawn {
 const ROW = 30;
 const LANE = 38;
 const NARROW = 560;
-/** Narrowest room per axis unit before the timeline scrolls sideways instead of squeezing. */
-const MIN_UNIT = 12;
+/** Narrowest room per axis unit (a mark is 18 px wide) before the timeline scrolls sideways instead of squeezing. */
+const MIN_UNIT = 20;
 
 const EVENT_GLYPH: Record<string, string> = { signal: 'S', force: 'F', reverse: 'R', cancel: 'C' };
 
