@@ -60,11 +60,13 @@ export interface Timeline {
   readonly end: number;
 }
 
-/** Trace items that get a mark of their own (transition init/start/retry/complete draw as spans). */
+/** Trace items that get a slot of their own (transition init/start/retry/complete draw as spans). */
 function ownsSlot(item: TraceItem): boolean {
-  if (item.kind === 'transition') return true;
-  return item.kind === 'step' || item.kind === 'decision' || item.kind === 'callback' || item.kind === 'module';
+  return item.kind === 'transition' || item.kind === 'step' || item.kind === 'decision' || item.kind === 'callback' || item.kind === 'module';
 }
+
+/** What a retry found, to tell a retry that changed nothing from one that did. */
+const progressKey = (t: TransitionItem) => `${t.patch} ${t.target} ${t.switched}/${t.tasks} ${t.pending.map((p) => `${p.pid}:${p.reason}:${p.blockedIn ?? ''}`).join(',')}`;
 
 /** Transition phases that are marks in their own right (the rest belong to the span). */
 export const MARKED_PHASES: ReadonlySet<string> = new Set(['signal', 'force', 'reverse', 'cancel']);
@@ -82,7 +84,17 @@ export function buildTimeline(events: readonly TraceItem[], functions: readonly 
   };
   let current = -1;
   let step: Extract<Mark, { kind: 'step' }> | undefined;
+  let lastRetry = '';
   for (const item of events) {
+    // A stalled transition retries once a second for as long as it stalls: a retry that finds
+    // exactly what the previous one found stays in its slot (its details still list every retry),
+    // so ten minutes of retrying take the room of one long gap, not six hundred slots.
+    const repeat = item.kind === 'transition' && item.phase === 'retry' && progressKey(item) === lastRetry;
+    if (item.kind === 'transition') lastRetry = item.phase === 'retry' ? progressKey(item) : '';
+    if (repeat) {
+      slotOf.push(current);
+      continue;
+    }
     if (ownsSlot(item) || current < 0 || item.time !== times[current]) current = newSlot(item.time);
     slotOf.push(current);
     if (item.kind === 'step') marks.push((step = { kind: 'step', item, slot: current, expectations: [] }));

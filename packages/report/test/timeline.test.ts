@@ -63,6 +63,30 @@ describe('buildTimeline', () => {
   });
 });
 
+describe('a long stall', () => {
+  const retry = (time: number, switched: number, pending: string[]) =>
+    ({ kind: 'transition', time, phase: 'retry', patch: 'fix', target: 'patched', retries: time / 1000, tasks: 4, switched, pending: pending.map((comm, i) => ({ pid: 9 + i, comm, reason: 'sleeping', blockedIn: 'cmdline_proc_show' })) }) as const;
+  const stalled: TraceItem[] = [
+    { kind: 'transition', time: 0, phase: 'init', patch: 'fix', target: 'patched', retries: 0, tasks: 4, switched: 0, pending: [] },
+    // Two tasks block, then one for twenty seconds.
+    retry(0, 2, ['a', 'b']),
+    ...Array.from({ length: 20 }, (_, i) => retry((i + 1) * 1000, 3, ['b'])),
+    { kind: 'transition', time: 21000, phase: 'complete', patch: 'fix', target: 'patched', retries: 21, tasks: 4, switched: 4, pending: [] },
+  ];
+  const t = buildTimeline(stalled, [F]);
+
+  it('takes one slot for retries that find the same, and one long gap for their time', () => {
+    // init, the first retry, the first retry with one task left (the 19 like it share it), complete.
+    expect(t.times).toEqual([0, 0, 1000, 21000]);
+    expect(t.slotOf).toEqual([0, 1, ...Array(20).fill(2), 3]);
+    expect((t.positions[3] as number) - (t.positions[2] as number)).toBeCloseTo(1 + 6);
+  });
+
+  it('still lists every retry in the transition', () => {
+    expect(t.spans[0]?.steps).toHaveLength(23);
+  });
+});
+
 describe('describeStack and formatTime', () => {
   it('say a stack and a time in words', () => {
     expect(describeStack([P('b', true), P('a', false, true)])).toBe('b (in transition) over nop of a (original code)');
