@@ -23,7 +23,10 @@ await build({
   external: ['cosmiconfig-typescript-loader', 'typescript'],
   // The sources use import.meta.url to find files beside them; in CommonJS that is this file's URL.
   define: { 'import.meta.url': '__patchwiseUrl' },
-  banner: { js: "const __patchwiseUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Strict mode first: the sources are ES modules, strict by definition, and a CommonJS bundle is
+  // not. Sloppy mode turns failed assignments (to a frozen object, or to a read-only property met on
+  // a planted prototype) into silent no-ops the sources never expect.
+  banner: { js: "'use strict';\nconst __patchwiseUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   // Less source to compile at every start; names kept for readable --debug stack traces.
   minify: true,

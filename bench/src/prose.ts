@@ -117,7 +117,7 @@ whole test suite passes):
    module files one at a time (zod alone ~95) and ran at 5.2× \`node -e 0\`.
    \`scripts/bundle-cli.mjs\` bundles the command into one minified CommonJS file (no ES module
    loader at all); the launcher \`packages/cli/bin/patchwise.cjs\` compiles it with \`vm.Script\` and
-   keeps V8's cached data (top level and every function the run compiled) in the temp folder, and
+   keeps V8's cached data (top level and every function the run compiled) in a per-user folder, and
    lends Node's own \`import()\` for user plugins and configs (a cached script cannot \`import()\`;
    that is also why v8-compile-cache could not be used). The standard plugins are imported by name
    (\`packages/config/src/builtins.ts\`) so they ride in the bundle. Measured while making it: ESM

@@ -2,48 +2,86 @@
 'use strict';
 // The `patchwise` command: the bundled CLI (one CommonJS file, see scripts/bundle-cli.mjs), run with
 // a V8 code cache. Why a cache: compiling the bundle and its functions was a third of a `check`'s
-// start-up. Node 20 has no module compile cache (22 has), and v8-compile-cache's scripts cannot
+// start-up (measured without it: 2.98-3.01× `node -e 0`, at the 3× target; with it: 2.28-2.32×; see the cli
+// README). Node 20 has no module compile cache (22 has), and v8-compile-cache's scripts cannot
 // `import()` the plugins and configs users write, so the bundle is compiled here with `vm.Script`,
-// its cached data kept in the temp folder, and Node's own `import()` lent to it (below).
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+// and Node's own `import()` lent to it (below).
+//
+// Code that runs is code we wrote: V8 accepts cached data whose source has the same length, so a
+// cache someone else could write, or one written for another bundle, could run code that is not
+// this bundle's. So the cache lives in a per-user folder (created 0700; used only when it is ours
+// and no one else can write it), each file is opened without following links and used only when
+// it is ours and its header names this bundle's SHA-256 and this Node; anything else is ignored
+// and rewritten at exit.
+const { Buffer } = require('node:buffer');
+const { createHash } = require('node:crypto');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { tmpdir, userInfo } = require('node:os');
-const { dirname, join } = require('node:path');
+const { homedir } = require('node:os');
+const { dirname, isAbsolute, join } = require('node:path');
 const vm = require('node:vm');
 
 const bundle = join(__dirname, '../dist/patchwise.cjs');
 
+/** `$XDG_CACHE_HOME/patchwise` (or ~/.cache/patchwise), when it is ours alone; else no cache. */
+function cacheFolder() {
+  const uid = process.getuid?.();
+  if (uid === undefined || process.env.PATCHWISE_CODE_CACHE === '0') return undefined;
+  const base = process.env.XDG_CACHE_HOME;
+  const dir = join(base && isAbsolute(base) ? base : join(homedir(), '.cache'), 'patchwise');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    // Not a link, ours, and no one else may write (or read) it: what is in it, we wrote.
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cached data in `file` when it is a regular file of ours written for `header`; else undefined. */
+function readCache(file, header) {
+  let fd;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0) return undefined;
+    const data = readFileSync(fd);
+    return data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+  } catch {
+    // first run, or not ours: compile, and write the cache at exit
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function loadBundle() {
   const source = readFileSync(bundle, 'utf8');
-  const { size, mtimeMs } = statSync(bundle);
-  let uid = 'user';
-  try {
-    uid = String(userInfo().uid);
-  } catch {
-    // no user database: one shared name is fine
-  }
-  const cacheDir = join(tmpdir(), `patchwise-code-cache-${uid}`);
-  const cacheFile = join(cacheDir, `${process.version}-${size}-${Math.trunc(mtimeMs)}.bin`);
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    // first run (or the bundle changed): compile, and write the cache at exit
-  }
+  const dir = cacheFolder();
+  const hash = createHash('sha256').update(source).digest('hex');
+  const header = Buffer.from(`patchwise-code-cache ${hash} ${process.version} ${process.arch}\n`);
+  const cacheFile = dir && join(dir, `${hash.slice(0, 32)}-${process.version}.bin`);
+  const cachedData = cacheFile && readCache(cacheFile, header);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundle,
     cachedData,
   });
-  if (!cachedData || script.cachedDataRejected) {
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled, not only the top level.
     process.once('exit', () => {
+      const temp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-        const temp = `${cacheFile}.${process.pid}`;
-        writeFileSync(temp, script.createCachedData());
+        // O_EXCL: never through a link or over a file someone else put there.
+        writeFileSync(temp, Buffer.concat([header, script.createCachedData()]), { flag: 'wx', mode: 0o600 });
         renameSync(temp, cacheFile);
       } catch {
-        // a read-only or full temp folder only costs speed
+        // a read-only or full cache folder only costs speed
+        try {
+          unlinkSync(temp);
+        } catch {
+          // nothing was written
+        }
       }
     });
   }
@@ -55,16 +93,33 @@ function loadBundle() {
 // Code from a cached script cannot import() by itself: lend it this module's (see config's importModule).
 globalThis.__patchwiseImport = (specifier) => import(specifier);
 
+let finished = false;
+let readerGone = false;
+
 // `patchwise run ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+// Before the command has finished that is not a success either: what was not printed was not
+// decided (`set -o pipefail` must not see 0 for a check cut short before its denial).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') {
+      readerGone = true;
+      process.exit(finished ? (process.exitCode ?? 0) : 1);
+    }
     throw err;
   });
 }
 
+// Fail closed: if the event loop drains before the command has finished (something it waited on
+// can never settle), nothing was decided; that is never a success.
+process.on('exit', () => {
+  if (finished || readerGone) return;
+  process.stderr.write('error the command ended before it finished: something it waited for never settled; nothing was decided\n');
+  process.exitCode = 1;
+});
+
 loadBundle()
   .main(process.argv.slice(2))
   .then((code) => {
+    finished = true;
     process.exitCode = code;
   });

@@ -18,18 +18,21 @@ export interface PolicySet {
   readonly audit: boolean;
   /** Where it came from, for the output. */
   readonly source: string;
+  /** The config file read, if any (outputs must not overwrite it). */
+  readonly file?: string;
 }
 
 const fromResolved = (config: ResolvedConfig, source: string, audit?: boolean): PolicySet => ({
   entries: policyEntries(config),
   audit: audit ?? config.audit,
   source,
+  ...(config.file ? { file: config.file } : {}),
 });
 
 /** The discovered (or `--config`) policy set. */
 export async function commandPolicies(options: ConfigOptions, cwd = process.cwd()): Promise<PolicySet> {
   if (options.config === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
-  const config = await loadConfig({ cwd, ...(options.config ? { configFile: options.config } : {}) });
+  const config = await loadConfig({ cwd, ...(options.config === undefined ? {} : { configFile: options.config }) });
   return fromResolved(config, config.file ? displayPath(config.file) : 'no config (no policies)', options.audit);
 }
 

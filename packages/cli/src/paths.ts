@@ -3,6 +3,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 
 export function displayPath(file: string): string {
@@ -36,3 +37,15 @@ function walk(dir: string, pattern: RegExp, depth = 0): string[] {
     return pattern.test(entry.name) ? [path] : [];
   });
 }
+
+/**
+ * Commander's parser for every path option and argument: an empty string (`--config ''`, an unset
+ * variable) is bad input, never "no config" or "an empty machine".
+ */
+export function pathValue(value: string): string {
+  if (value === '') throw new InvalidArgumentError('an empty string is not a path');
+  return value;
+}
+
+/** `pathValue` for a variadic argument (commander folds the values through it). */
+export const pathValues = (value: string, previous: readonly string[] = []): string[] => [...previous, pathValue(value)];

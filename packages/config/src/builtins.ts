@@ -10,6 +10,7 @@ export const BUILTIN_LOADERS: Readonly<Record<string, () => Promise<PluginModule
   '@patchwise/plugin-scoped-callbacks': () => import('@patchwise/plugin-scoped-callbacks'),
   '@patchwise/plugin-semver-deps': () => import('@patchwise/plugin-semver-deps'),
   '@patchwise/plugin-transition-timeout': () => import('@patchwise/plugin-transition-timeout'),
+  '@patchwise/plugin-rollout': () => import('@patchwise/plugin-rollout'),
 };
 
 /** Short names of the standard plugins (`vendor-tags` is `@patchwise/plugin-vendor-tags`). */

@@ -1,3 +1,4 @@
+export { DEFAULT_LOAD_TIMEOUT_MS, LOAD_TIMEOUT_ENV } from './import.js';
 export { loadConfig } from './load.js';
 export { PRESETS } from './presets.js';
 export { formatConfig, printableConfig } from './print.js';

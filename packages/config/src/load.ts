@@ -2,6 +2,7 @@
  * `loadConfig`: find (or take) the config file, validate it, resolve it.
  */
 import { dirname, resolve } from 'node:path';
+import { Diagnostic } from '@patchwise/diagnostics';
 import { resolveConfig, validateConfig, type ResolvedConfig } from './resolve.js';
 import type { PatchwiseConfig } from './schema.js';
 import { discover, loadFile } from './source.js';
@@ -36,7 +37,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
       : { origin: '<inline>', locate: () => undefined };
     return resolveConfig(validateConfig(options.config, { ...at, dir: cwd }), { file: null, dir: cwd, ...at });
   }
-  const loaded = options.configFile ? await loadFile(resolve(cwd, options.configFile)) : await discover(cwd);
+  if (options.configFile === '') {
+    // An empty path (an unset variable) is a mistake, never "discover one" or "no config".
+    throw new Diagnostic({ code: 'PW_USAGE', reason: 'the config file is an empty string, not a path', hint: 'name the config file, or leave the option out to discover one' });
+  }
+  const loaded = options.configFile === undefined ? await discover(cwd) : await loadFile(resolve(cwd, options.configFile));
   if (!loaded) return resolveConfig({}, { file: null, dir: cwd });
   const layer = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
   const config = validateConfig(loaded.config ?? {}, layer);

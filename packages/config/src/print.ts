@@ -2,6 +2,7 @@
  * `patchwise print-config`: the resolved config, with where each value came from.
  */
 import { relative } from 'node:path';
+import { redactSecrets } from './redact.js';
 import type { Origin, ResolvedConfig } from './resolve.js';
 
 export interface PrintedConfig {
@@ -32,7 +33,7 @@ export function printableConfig(config: ResolvedConfig, cwd = process.cwd()): Pr
       plugin: { value: p.specifier, from: from(p.origin.plugin) },
       severity: { value: p.severity, from: from(p.origin.severity) },
       options: {
-        value: p.options,
+        value: redactSecrets(p.options),
         from: Object.fromEntries(
           Object.keys((p.options ?? {}) as object).map((key) => {
             const origin = p.origin.optionKeys[key];

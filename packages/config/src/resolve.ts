@@ -207,6 +207,7 @@ async function importPolicy(specifier: string, layer: Layer, path: (string | num
   try {
     mod = builtin ? await builtin() : await importModule(pathToFileURL(file as string).href);
   } catch (err) {
+    if (err instanceof Diagnostic) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unknown();
     throw new Diagnostic({
       code: 'PW_PLUGIN_LOAD',

@@ -1,7 +1,7 @@
 /**
  * The config file's shape, and `defineConfig` for typed TypeScript configs.
  */
-import type { Policy } from '@patchwise/policy';
+import { MAX_TIMEOUT_MS, type Policy } from '@patchwise/policy';
 import { z } from 'zod';
 
 export type Severity = 'error' | 'warn' | 'off';
@@ -42,6 +42,9 @@ const policyObject = z.custom<Policy>(
   'expected a package name, a relative path or a policy made with `definePolicy`',
 );
 
+/** A timeout in ms: a timer cannot wait longer than 2^31-1 ms (Node would fire it after 1 ms). */
+const timeoutMs = z.number().int().positive().max(MAX_TIMEOUT_MS, `at most ${MAX_TIMEOUT_MS} ms (the longest a timer can wait)`);
+
 export const PluginSettingSchema = z.union([
   z.string().min(1),
   z.strictObject({
@@ -49,7 +52,7 @@ export const PluginSettingSchema = z.union([
     options: z.unknown().optional(),
     severity: severity.optional(),
     failOpen: z.boolean().optional(),
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: timeoutMs.optional(),
   }),
 ]);
 
@@ -57,7 +60,7 @@ export const ConfigSchema = z.strictObject({
   extends: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   plugins: z.array(PluginSettingSchema).optional(),
   audit: z.boolean().optional(),
-  gateTimeoutMs: z.number().int().positive().optional(),
+  gateTimeoutMs: timeoutMs.optional(),
 });
 
 export const CONFIG_KEYS = Object.keys(ConfigSchema.shape);

@@ -1,14 +1,14 @@
 /**
  * Config files: discovery with cosmiconfig, and positions for error messages.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import type { Loader } from 'cosmiconfig';
-import { Diagnostic, YamlSource } from '@patchwise/diagnostics';
-import { importModule } from './import.js';
+import { decodeUtf8, Diagnostic, refuseSpecialFile, YamlSource } from '@patchwise/diagnostics';
+import { importModule, withinLoadTimeout } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
 
@@ -42,7 +42,9 @@ const dataLoader = (filepath: string, content: string): unknown => {
   // Every package.json on the way up is read for its `patchwise` key: parse it as npm does (JSON,
   // duplicate keys tolerated) so that an unrelated quirk in it breaks nothing.
   if (basename(filepath) === 'package.json') return JSON.parse(content) as unknown;
-  const source = YamlSource.parse(content, filepath);
+  // The bytes again, decoded strictly: cosmiconfig's `content` has bytes that are not UTF-8
+  // replaced by U+FFFD, silently.
+  const source = YamlSource.parse(decodeUtf8(readFileSync(filepath), filepath), filepath);
   parsed.set(filepath, source);
   return source.toJS();
 };
@@ -52,7 +54,7 @@ const dataLoader = (filepath: string, content: string): unknown => {
  */
 const typescriptLoader: Loader = async (filepath, content) => {
   const { TypeScriptLoader } = (await importModule('cosmiconfig-typescript-loader')) as typeof import('cosmiconfig-typescript-loader');
-  return TypeScriptLoader()(filepath, content);
+  return withinLoadTimeout(Promise.resolve(TypeScriptLoader()(filepath, content)));
 };
 
 /** JS configs, as cosmiconfig loads them (their default export), through `importModule`. */
@@ -136,8 +138,20 @@ function loadError(file: string, err: unknown): Diagnostic {
   });
 }
 
+/**
+ * cosmiconfig reads every candidate it finds on the way up: a FIFO named like a config would block
+ * discovery for good. Look first, the way it searches (up to the first folder with a package.json).
+ */
+function refuseSpecialCandidates(cwd: string): void {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    for (const place of SEARCH_PLACES) refuseSpecialFile(join(dir, place), 'a config file discovery would read');
+    if (['package.json', 'package.yaml'].some((f) => existsSync(join(dir, f))) || dirname(dir) === dir) return;
+  }
+}
+
 /** Find the nearest config from `cwd` up to the project root; `undefined` when there is none. */
 export async function discover(cwd: string): Promise<LoadedFile | undefined> {
+  refuseSpecialCandidates(cwd);
   let result: CosmiconfigResult;
   try {
     result = await explorer().search(cwd);
@@ -150,6 +164,7 @@ export async function discover(cwd: string): Promise<LoadedFile | undefined> {
 
 /** Load a config file named explicitly (`--config FILE`, or an `extends` path). */
 export async function loadFile(file: string): Promise<LoadedFile> {
+  refuseSpecialFile(file, 'the config file');
   try {
     const result = await explorer().load(file);
     if (!result) throw new Error('the file holds no configuration');

@@ -107,7 +107,7 @@ describe('wrong types', () => {
 
   it('a list of `extends` with a number in it: the entry, and what it should be', async () => {
     const { err } = await failure({ 'patchwise.config.yaml': 'extends:\n  - ./base.yaml\n  - 5\n' });
-    expect(err).toMatchObject({ code: 'PW_CONFIG', path: 'extends[1]', line: 3, column: 5, reason: 'invalid config: `extends[1]`: expected string, received number' });
+    expect(err).toMatchObject({ code: 'PW_CONFIG', path: 'extends[1]', line: 3, column: 5, reason: 'invalid config: `extends[1]`: expected string, received number; put the value in quotes (`"…"`) to write it as a string' });
   });
 
   it('a plugin entry without `plugin`: the missing key, and what it takes', async () => {

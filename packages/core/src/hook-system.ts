@@ -27,6 +27,9 @@ import type {
 
 export const DEFAULT_GATE_TIMEOUT_MS = 5000;
 
+/** The longest delay a timer can wait (2^31-1 ms): Node turns anything longer into 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Tapping after the hooks were sealed (policies are applied once, up front). */
 export class HooksSealedError extends Error {
   readonly code = 'PW_HOOKS_SEALED';
@@ -120,8 +123,9 @@ class GateRun {
 
 function settleWithin(promise: PromiseLike<unknown>, ms: number): Promise<'settled' | 'timeout'> {
   return new Promise((resolve, reject) => {
+    // Not unref'd: a gate waiting on a promise that never settles must still be decided. An
+    // unref'd timer let the event loop drain first, and the command ended having decided nothing.
     const timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref?.();
     promise.then(
       () => {
         clearTimeout(timer);
@@ -305,6 +309,9 @@ export class HookSystem {
     const o: TapOptions = typeof options === 'string' ? { name: options } : options;
     if (typeof o?.name !== 'string' || o.name.length === 0) throw new TypeError(`a tap of \`${hook}\` needs a \`name\``);
     if (this.#sealed) throw new HooksSealedError(o.name, hook);
+    if (o.timeoutMs !== undefined && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1 && o.timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new RangeError(`the \`timeoutMs\` of \`${o.name}\` must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (got ${String(o.timeoutMs)})`);
+    }
     return {
       name: o.name,
       version: o.version,

@@ -2,7 +2,7 @@ export { Livepatch } from './core.js';
 export type { CheckRequest } from './check.js';
 export { decisionLogLines, decisionRecord } from './decision.js';
 export { Errno, errnoName, strerror } from './errno.js';
-export { DEFAULT_GATE_TIMEOUT_MS, HooksSealedError } from './hook-system.js';
+export { DEFAULT_GATE_TIMEOUT_MS, HooksSealedError, MAX_TIMEOUT_MS } from './hook-system.js';
 export { PatchState } from './host.js';
 export { funcKey, nopsFor, OwnerIndex, patchInfo } from './info.js';
 export { funcDirName, KSYM_NAME_LEN, MODULE_NAME_LEN } from './init.js';

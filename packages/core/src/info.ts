@@ -53,7 +53,13 @@ function frozenCopy(value: unknown): unknown {
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
   if (!isPlain(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) copy[key] = frozenCopy(v);
+  for (const [key, v] of Object.entries(value)) {
+    // Own-key copy: assigning `__proto__` would set the copy's prototype instead (metadata is
+    // untrusted data), and a frozen prototype then makes later assignments fail, silently outside
+    // strict mode.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: frozenCopy(v), enumerable: true, writable: true, configurable: true });
+    else copy[key] = frozenCopy(v);
+  }
   return Object.freeze(copy);
 }
 

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 /**
  * One error a user can act on: what is wrong, where (file, line, column, path inside the document),
  * and how to fix it.
  */
+import { readRegularFile } from './special-file.js';
 
 /** A place in a source file. Lines and columns are 1-based. */
 export interface SourcePlace {
@@ -90,9 +90,11 @@ export function isDiagnostic(value: unknown): value is Diagnostic {
  * `what` says what the file is ("the manifest"), `hint` how to get one.
  */
 export function readSourceFile(file: string, what: string, hint = 'check the path', display = file): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readRegularFile(file, what, display);
   } catch (err) {
+    if (err instanceof Diagnostic) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new Diagnostic({
       code: 'PW_NO_SUCH_FILE',
@@ -101,4 +103,46 @@ export function readSourceFile(file: string, what: string, hint = 'check the pat
       hint,
     });
   }
+  return decodeUtf8(bytes, display);
+}
+
+// `fatal`: bytes that are not UTF-8 are an error, never U+FFFD (two different files would read as
+// one text, and a signature over it would cover both). `ignoreBOM`: a byte order mark stays in
+// the text, as it always has.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of a file's bytes, or a `Diagnostic` (`PW_ENCODING`) naming the file, the line and the
+ * byte offset of the first byte that is not UTF-8.
+ */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const offset = invalidUtf8Offset(bytes);
+    let line = 1;
+    for (let i = 0; i < offset; i += 1) if (bytes[i] === 0x0a) line += 1;
+    const byte = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    throw new Diagnostic({
+      code: 'PW_ENCODING',
+      file,
+      line,
+      reason: `not a text file: not valid UTF-8 (byte 0x${byte} at byte offset ${offset})`,
+      hint: 'save the file as UTF-8 text',
+    });
+  }
+}
+
+/**
+ * Where the first invalid sequence starts. The lossy decoding matches the bytes one to one up to
+ * it, so its first U+FFFD that is not a real U+FFFD (EF BF BD) in the bytes is the place.
+ */
+function invalidUtf8Offset(bytes: Uint8Array): number {
+  const lossy = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let from = 0;
+  for (let at = lossy.indexOf('\uFFFD'); at >= 0; at = lossy.indexOf('\uFFFD', at + 1)) {
+    from = Buffer.byteLength(lossy.slice(0, at));
+    if (!(bytes[from] === 0xef && bytes[from + 1] === 0xbf && bytes[from + 2] === 0xbd)) return from;
+  }
+  return from;
 }

@@ -1,4 +1,5 @@
-export { Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
+export { decodeUtf8, Diagnostic, formatPlace, isDiagnostic, readSourceFile } from './diagnostic.js';
+export { readRegularFile, refuseSpecialFile, specialFileKind } from './special-file.js';
 export { didYouMean, suggestion } from './suggest.js';
 export { checkJson, formatPath, YAML_LIMITS, YamlSource } from './yaml-source.js';
 export { describeIssue, issuePlace, narrowIssue, pickIssue } from './zod-issues.js';

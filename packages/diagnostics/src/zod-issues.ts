@@ -190,7 +190,7 @@ export function describeIssue(issue: Issue, schema: z.core.$ZodType, options: { 
   if (missing !== undefined) return `missing ${noun} \`${missing}\`${expected ? ` (expected ${anyOf(expected)})` : ''}`;
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const got = received(issue);
-    if (expected) return `expected ${anyOf(expected)}${got ? `, received ${got}` : ''}`;
+    if (expected) return `expected ${anyOf(expected)}${got ? `, received ${got}` : ''}${quoteAdvice(issue)}`;
     // Several options take a value of this type, each for its own reason: say each one, at its place.
     const reasons = issue.errors
       .filter((errors) => !misfit(errors))
@@ -203,5 +203,17 @@ export function describeIssue(issue: Issue, schema: z.core.$ZodType, options: { 
       });
     return `fits none of its forms: ${[...new Set(reasons)].join('; or ')}`;
   }
-  return issue.message.replace(/^Invalid (input|option): /, '');
+  const said = issue.message.replace(/^Invalid (input|option): /, '');
+  return `${said}${quoteAdvice(issue)}`;
+}
+
+/**
+ * YAML reads `6.13`, `1.0` or `yes` as a number or a boolean: where only a string is taken, say how
+ * to make it one (the value as written may have lost digits, `6.10` → `6.1`, so it is not repeated).
+ */
+function quoteAdvice(issue: Issue): string {
+  const got = received(issue);
+  const wanted = alternatives(issue)?.map((a) => a.type ?? a.text);
+  if ((got !== 'number' && got !== 'boolean') || !wanted?.every((t) => t === 'string')) return '';
+  return `; put the value in quotes (\`"…"\`) to write it as a string`;
 }

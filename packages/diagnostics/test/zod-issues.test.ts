@@ -297,3 +297,17 @@ describe('describeIssue: anything else', () => {
     expect(said(policyLike, 5)).toBe('not a policy');
   });
 });
+
+describe('a number or boolean where only a string is taken', () => {
+  const Machine = z.strictObject({ release: z.string().optional(), name: z.union([z.string(), z.literal(false)]).optional(), cpus: z.number().optional() });
+
+  it('says to quote it (YAML read `6.13` as a number, `yes` as a boolean)', () => {
+    expect(said(Machine, { release: 6.13 })).toBe('expected string, received number; put the value in quotes (`"…"`) to write it as a string');
+    expect(said(Machine, { release: true })).toBe('expected string, received boolean; put the value in quotes (`"…"`) to write it as a string');
+  });
+
+  it('says nothing of quotes where a number or boolean is also taken, or a string is not', () => {
+    expect(said(Machine, { name: 3 })).not.toContain('quotes');
+    expect(said(Machine, { cpus: 'two' })).not.toContain('quotes');
+  });
+});

@@ -26,6 +26,11 @@ export interface OpSpec<A = unknown, H extends Harness = Harness> {
   modules?(args: A): string[];
   parse(raw: unknown): A;
   run(h: H, args: A): void | Promise<void>;
+  /**
+   * For an op that only asserts: what it asserts, so that scenarios list it among their
+   * expectations (a failed assertion still fails a selftest case at once).
+   */
+  asserts?(args: A): string;
 }
 
 /** Define an op (its argument type is checked here; tables only need names and calls). */
@@ -260,6 +265,7 @@ const assertEq = defineOp<FileCheck>({
   run: (h, c) => {
     if (!checkHolds(h, c)) h.die(`expected ${describe(c)}, got '${h.describeActual(c)}'`);
   },
+  asserts: describe,
 });
 
 const assertNe = defineOp<FileCheck>({
@@ -269,6 +275,7 @@ const assertNe = defineOp<FileCheck>({
   run: (h, c) => {
     if (checkHolds(h, c)) h.die(`expected ${c.path} not to be '${c.value}'`);
   },
+  asserts: (c) => `${c.path} ${c.kind === 'count_dirs' ? `does not hold ${c.value} entries` : `does not read '${c.value}'`}`,
 });
 
 const logGrep = defineOp<{ pattern: string; files: string[] }>({
@@ -359,6 +366,7 @@ const assertTraced = defineOp<string[]>({
     await h.machine.write('/sys/kernel/tracing/set_ftrace_filter', '');
     await h.machine.write('/sys/kernel/tracing/trace', '');
   },
+  asserts: (funcs) => `the tracer recorded calls of ${funcs.join(', ')}`,
 });
 
 interface SysfsCheck {
@@ -388,6 +396,7 @@ const checkSysfsRights = defineOp<SysfsCheck>({
     const mode = h.machine.fs.mode(sysfsPath(c));
     if (mode !== c.expected) h.die(`${sysfsPath(c)}: mode is ${mode ?? '(missing)'}, expected ${c.expected}`);
   },
+  asserts: (c) => `${sysfsPath(c)} has mode ${c.expected}`,
 });
 
 const checkSysfsValue = defineOp<SysfsCheck>({
@@ -401,6 +410,7 @@ const checkSysfsValue = defineOp<SysfsCheck>({
     const value = h.readOrUndefined(sysfsPath(c));
     if (value !== c.expected) h.die(`${sysfsPath(c)}: reads '${value ?? '(missing)'}', expected '${c.expected}'`);
   },
+  asserts: (c) => `${sysfsPath(c)} reads '${c.expected}'`,
 });
 
 const write = defineOp<{ path: string; value: string }>({

@@ -1,7 +1,8 @@
 export { errnoValue, runActions } from './actions.js';
 export { canonicalManifest } from './canonical.js';
 export { manifestMetadata, normalObjects, parseFunctionRef, VMLINUX } from './normalize.js';
-export { loadManifestFile, parseManifest } from './parse.js';
+export { loadManifestFile, manifestFromText, parseManifest } from './parse.js';
+export { isWellFormed } from './plain-data.js';
 export {
   ActionSchema,
   FunctionSchema,

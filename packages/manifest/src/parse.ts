@@ -4,6 +4,7 @@
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import type { z } from 'zod';
 import { parseFunctionRef, VMLINUX } from './normalize.js';
+import { dataProblem } from './plain-data.js';
 import { ActionSchema, PatchManifestSchema, type ManifestFunction, type PatchManifest } from './schema.js';
 
 type Path = (string | number)[];
@@ -117,6 +118,20 @@ export function parseManifest(
     locate?: (path: (string | number)[], options?: { key?: boolean }) => { line: number; column: number } | undefined;
   } = {},
 ): PatchManifest {
+  // First: whatever reads the manifest next (zod, the signature check, the core's copies) must see
+  // the same plain data.
+  const bad = dataProblem(value);
+  if (bad) {
+    const path = [...(where.path ?? []), ...bad.path];
+    throw new Diagnostic({
+      code: 'PW_MANIFEST',
+      ...(where.file ? { file: where.file } : {}),
+      ...(path.length ? { path: formatPath(path) } : {}),
+      ...where.locate?.(path, { key: bad.key }),
+      reason: `invalid patch manifest: ${bad.reason}`,
+      hint: 'a manifest is plain data; see the manifest format in packages/manifest/README.md',
+    });
+  }
   const result = PatchManifestSchema.safeParse(value);
   if (result.success) {
     const problem = structureProblem(value as PatchManifest);
@@ -151,7 +166,12 @@ export function parseManifest(
 
 /** Read and validate a manifest file (YAML or JSON). */
 export function loadManifestFile(file: string, display = file): PatchManifest {
-  const source = YamlSource.parse(readSourceFile(file, 'the manifest', 'check the path', display), display);
+  return manifestFromText(readSourceFile(file, 'the manifest', 'check the path', display), display);
+}
+
+/** Parse and validate a manifest's text (YAML or JSON) read from `display`. */
+export function manifestFromText(text: string, display: string): PatchManifest {
+  const source = YamlSource.parse(text, display);
   const value = source.toJS();
   if (value === null || value === undefined) {
     throw new Diagnostic({

@@ -106,6 +106,8 @@ export const PatchManifestSchema = z.strictObject({
   conflicts: z.record(z.string(), z.string()).optional(),
   /** semver-deps: capabilities this patch provides, `name` or `name@version`. */
   provides: z.array(z.string().min(1)).optional(),
+  /** rollout: when the vendor released the patch, an ISO 8601 date-time with an offset. */
+  published: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset, e.g. `2026-03-01T12:00:00Z`' }).optional(),
   /** semver-deps: the kernel releases it is built for, e.g. `>=6.1 <6.15`. */
   kernel: z.string().optional(),
   /** vendor-tags: base64 Ed25519 signature of the canonical manifest without this field. */

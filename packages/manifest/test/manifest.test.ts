@@ -159,7 +159,7 @@ describe('valid manifests', () => {
   });
 
   it('MANIFEST_KEYS are the top-level keys of the README table', () => {
-    const documented = ['name', 'description', 'version', 'lineage', 'vendor', 'tags', 'replace', 'functions', 'objects', 'states', 'callbacks', 'requires', 'conflicts', 'provides', 'kernel', 'signature', 'metadata'];
+    const documented = ['name', 'description', 'version', 'lineage', 'vendor', 'tags', 'replace', 'functions', 'objects', 'states', 'callbacks', 'requires', 'conflicts', 'provides', 'kernel', 'published', 'signature', 'metadata'];
     expect([...MANIFEST_KEYS].sort()).toEqual(documented.sort());
     expect(Object.keys(PatchManifestSchema.shape).sort()).toEqual(documented.sort());
   });
@@ -208,7 +208,7 @@ describe('validation errors: what is wrong, where, and how to fix it', () => {
     const { err } = fileError('replace.yaml', 'name: acme_fix\nfunctions: [cmdline_proc_show]\nreplace: "yes"\n');
     expect(err).toMatchObject({ path: 'replace', line: 3, column: 10, reason: 'invalid patch manifest: expected boolean, received string' });
     expect(invalid({ name: 'p', functions: 'f' })).toMatchObject({ path: 'functions', reason: 'invalid patch manifest: expected array, received string' });
-    expect(invalid({ name: 'p', functions: ['f'], requires: { base: 1 } })).toMatchObject({ path: 'requires.base', reason: 'invalid patch manifest: expected string, received number' });
+    expect(invalid({ name: 'p', functions: ['f'], requires: { base: 1 } })).toMatchObject({ path: 'requires.base', reason: 'invalid patch manifest: expected string, received number; put the value in quotes (`"…"`) to write it as a string' });
     expect(invalid({ name: 'p', functions: ['f'], metadata: 3 })).toMatchObject({ path: 'metadata', reason: 'invalid patch manifest: expected record, received number' });
     expect(invalid({ name: 'p', functions: ['f'], tags: [''] }).path).toBe('tags[0]');
   });
@@ -311,7 +311,7 @@ describe('validation errors in callbacks: the step and the action', () => {
 
   it('a wrong value inside an action', () => {
     const cases: [Action | Record<string, unknown>, string, string][] = [
-      [{ log: 5 }, '.log', '`log`: expected string, received number'],
+      [{ log: 5 }, '.log', '`log`: expected string, received number; put the value in quotes (`"…"`) to write it as a string'],
       [{ shadowAlloc: { obj: 1, id: 2, vlaue: 3 } }, '.shadowAlloc.vlaue', '`shadowAlloc`: unknown key `vlaue` (did you mean `value`?)'],
       [{ shadowFree: { obj: true, id: 1 } }, '.shadowFree.obj', '`shadowFree`: expected string or number, received boolean'],
       [{ shadowFreeAll: {} }, '.shadowFreeAll.id', '`shadowFreeAll`: missing key `id` (expected number)'],
@@ -532,7 +532,9 @@ describe('canonicalManifest: the bytes a signature covers', () => {
 
   it('a manifest holding a function cannot be signed', () => {
     const m: PatchManifest = { name: 'p', objects: [{ name: 'vmlinux', callbacks: { prePatch: () => 0 } }] };
-    expect(() => canonicalManifest(m)).toThrow(new TypeError('a manifest with functions in it cannot be signed; use declarative callback actions'));
+    expect(() => canonicalManifest(m)).toThrow(
+      new TypeError('a manifest with functions in it cannot be signed; use declarative callback actions (at `objects[0].callbacks.prePatch`)'),
+    );
   });
 });
 

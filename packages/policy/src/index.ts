@@ -1,6 +1,8 @@
 export { definePolicy, isPolicy, renderMessage } from './define.js';
 export { mergeDefaults, validateOptions } from './options.js';
 export { applyPolicies } from './policy-set.js';
+// The longest timeout a timer can wait; config and CLI refuse longer ones as bad input.
+export { MAX_TIMEOUT_MS } from '@patchwise/core';
 export { policyHooks } from './policy-hooks.js';
 
 export type { Policy, PolicyContext, PolicyDefinition, PolicyDocs, PolicyMeta } from './define.js';

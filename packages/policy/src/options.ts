@@ -8,15 +8,26 @@ import type { Policy } from './define.js';
 
 export type Severity = 'error' | 'warn' | 'off';
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 
-/** `defaults` under `options`, objects merged key by key, everything else replaced. */
+/**
+ * `defaults` under `options`, objects merged key by key, everything else replaced. Options are
+ * untrusted: every key is copied as an own key (a `__proto__` key stays a key, which the schema
+ * then refuses, instead of becoming the prototype the schema reads missing options from), and a
+ * default is only an own key of `defaults`.
+ */
 export function mergeDefaults(defaults: unknown, options: unknown): unknown {
   if (options === undefined) return defaults;
   if (!isPlainObject(defaults) || !isPlainObject(options)) return options;
   const merged: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(options)) merged[key] = mergeDefaults(defaults[key], value);
+  for (const [key, value] of Object.entries(options)) {
+    const base = Object.hasOwn(defaults, key) ? defaults[key] : undefined;
+    Object.defineProperty(merged, key, { value: mergeDefaults(base, value), enumerable: true, writable: true, configurable: true });
+  }
   return merged;
 }
 

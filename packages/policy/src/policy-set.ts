@@ -2,7 +2,7 @@
  * Applying a set of policies to a machine's livepatch core: options validated first (all or
  * nothing), severities and failure handling bound to each policy's taps, then the hooks sealed.
  */
-import type { LifecycleHooks, TapOptions } from '@patchwise/core';
+import { MAX_TIMEOUT_MS, type LifecycleHooks, type TapOptions } from '@patchwise/core';
 import { Diagnostic, type SourcePlace } from '@patchwise/diagnostics';
 import { isPolicy, type Policy } from './define.js';
 import { validateOptions, type Severity } from './options.js';
@@ -75,6 +75,15 @@ export function applyPolicies(target: PolicyTarget, entries: readonly PolicyEntr
         code: 'PW_SEVERITY',
         ...where,
         reason: `severity of \`${policy.name}\` must be \`error\`, \`warn\` or \`off\` (got \`${String(severity)}\`)`,
+      });
+    }
+    const { timeoutMs } = entry;
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new Diagnostic({
+        code: 'PW_TIMEOUT',
+        ...where,
+        reason: `\`timeoutMs\` of \`${policy.name}\` must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (got ${String(timeoutMs)})`,
+        hint: 'a timer cannot wait longer than 2^31-1 ms',
       });
     }
     const validated = severity === 'off' ? undefined : validateOptions(policy, entry.options, where);

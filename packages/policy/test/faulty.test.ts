@@ -187,3 +187,20 @@ describe('a faulty policy changes nothing', () => {
     expect(ctx.transition).toBeNull();
   });
 });
+
+describe('a gate timeout beyond what a timer can wait', () => {
+  // Node turns a delay above 2^31-1 ms into 1 ms: such a timeout would refuse every async gate at
+  // once. It is refused up front as bad input, naming the policy.
+  const quiet = definePolicy({ name: 'quiet', meta: { docs: { description: 'taps one gate' }, messages: {} }, apply: (hooks) => hooks.prePatch(() => {}) });
+
+  it.each([2 ** 31, 0, 1.5, Number.NaN])('timeoutMs %s: a bad-input diagnostic naming the policy', (timeoutMs) => {
+    const machine = new Machine();
+    expect(() => applyPolicies(machine.livepatch, [{ policy: quiet, timeoutMs }])).toThrow(
+      expect.objectContaining({ code: 'PW_TIMEOUT', message: expect.stringContaining('`timeoutMs` of `quiet` must be a whole number of ms from 1 to 2147483647') }),
+    );
+  });
+
+  it('2^31-1 ms, the limit itself, is taken', () => {
+    expect(() => applyPolicies(new Machine().livepatch, [{ policy: quiet, timeoutMs: 2 ** 31 - 1 }])).not.toThrow();
+  });
+});

@@ -5,6 +5,7 @@
 import { strerror, type Decision } from '@patchwise/core';
 import { Harness } from '@patchwise/kselftest';
 import type { Machine, Task } from '@patchwise/sim';
+import { snapshotMachine, type MachineSnapshot } from './snapshot.js';
 
 export interface ExpectationResult {
   /** 0-based step index. */
@@ -18,11 +19,15 @@ export interface ExpectationResult {
 export class ScenarioHarness extends Harness {
   readonly tasks = new Map<string, Task>();
   readonly decisions: Decision[] = [];
+  /** The step index each of `decisions` was made in. */
+  readonly decisionSteps: number[] = [];
   readonly expectations: ExpectationResult[] = [];
   /** The result (0 or -errno) of the last tolerant step (`load`, `disable`, `unload`, ...). */
   lastResult: number | undefined;
   /** Log mark of the previous `expect`, so `log:` checks only what came after. */
   logMark: number;
+  /** The machine before the most recent step other than `expect` (kept only when `unchanged` is used). */
+  beforeStep: MachineSnapshot | undefined;
   /** Index of the step running, for expectation results. */
   step = 0;
   stepLine: number | undefined;
@@ -32,7 +37,10 @@ export class ScenarioHarness extends Harness {
     this.logMark = machine.log.mark;
     // A gate no policy looked at decided nothing worth reporting.
     machine.livepatch.hooks.decision.tap({ name: 'scenario', order: 'post' }, (d) => {
-      if (d.policies.length > 0 || d.findings.length > 0) this.decisions.push(d);
+      if (d.policies.length > 0 || d.findings.length > 0) {
+        this.decisions.push(d);
+        this.decisionSteps.push(this.step);
+      }
     });
   }
 
@@ -51,6 +59,10 @@ export class ScenarioHarness extends Harness {
     this.lastResult = await this.machine.write(path, value);
     if (this.lastResult) this.log(`bash: echo: write error: ${strerror(this.lastResult)}`);
     return this.lastResult;
+  }
+
+  snapshot(): MachineSnapshot {
+    return snapshotMachine(this.machine);
   }
 
   expectation(passed: boolean, message: string): void {

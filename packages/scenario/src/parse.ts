@@ -65,10 +65,12 @@ export function parseScenario(text: string, file: string, display = file): Scena
     }
   };
   // The schema made an entry with a `file` key a file reference, `{ file: path }` and nothing else.
+  // An inline manifest is read as written, not as zod's copy (which drops a `__proto__` key unsaid).
+  const written = (raw as { patches?: unknown[] }).patches ?? [];
   const patches = data.patches.map((entry, index) =>
     'file' in entry && typeof entry.file === 'string'
       ? patchFile(entry.file, index)
-      : parseManifest(entry, { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
+      : parseManifest(written[index], { file: display, path: ['patches', index], locate: (p, options) => source.locate(p, options) }),
   );
   const names = new Map<string, number>();
   patches.forEach((p, i) => {
@@ -115,7 +117,8 @@ export function parseScenario(text: string, file: string, display = file): Scena
         ? 'none'
         : typeof data.config === 'string'
           ? { file: resolve(dir, data.config) }
-          : { inline: data.config };
+          : // As written, like inline manifests: zod's copy of a record drops a `__proto__` key unsaid.
+            { inline: (raw as { config: Record<string, unknown> }).config };
   return {
     file: display,
     name: data.name,

@@ -96,9 +96,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const task = machine.spawn({
       comm: t.comm ?? t.name,
       ...(t.kthread ? { kthread: true } : {}),
-      ...(addr ? { stack: [...machine.frames(['schedule']), addr] } : {}),
       ...(t.behavior === 'getpid-loop' ? { behavior: getpidLoop } : {}),
     });
+    if (addr) machine.sleepIn(task, addr);
     h.tasks.set(t.name, task);
     h.pids.push(task.pid);
   }
@@ -111,15 +111,24 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     if (key !== lastStacks) events.push({ type: 'stacks', stacks });
     lastStacks = key;
   };
+  // Snapshots of the whole machine cost a walk of every task: taken only when a check needs them.
+  const comparesSteps = scenario.steps.some((s) => s.name === 'expect' && (s.args as { unchanged?: unknown }).unchanged === true);
   for (const step of scenario.steps) {
     h.step = step.index;
     h.stepLine = step.line;
     events.push({ type: 'step', index: step.index, name: step.name, time: machine.clock.now, ...(step.line ? { line: step.line } : {}) });
     const before = h.expectations.length;
+    if (comparesSteps && step.name !== 'expect') h.beforeStep = h.snapshot();
     try {
       await step.spec.run(h, step.args);
+      if (step.spec.asserts) h.expectation(true, `${step.name}: ${step.spec.asserts(step.args)}`);
     } catch (err) {
       if (!(err instanceof HarnessFailure)) throw err;
+      // A selftest assertion used as a step is an expectation like the others: the scenario goes on.
+      if (step.spec.asserts) {
+        h.expectation(false, `${step.name}: ${err.message}`);
+        continue;
+      }
       failure = { step: step.index, message: `step ${step.index + 1} \`${step.name}\`: ${err.message}` };
       break;
     } finally {

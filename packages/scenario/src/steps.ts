@@ -131,7 +131,7 @@ const sleep = defineOp<{ task: string; in: string }, ScenarioHarness>({
   name: 'sleep',
   value: '{task, in: FUNCTION}',
   logs: '—',
-  summary: 'the task goes to sleep inside FUNCTION (`name` in vmlinux or `module:name`)',
+  summary: "the task goes to sleep inside FUNCTION (`name` in vmlinux or `module:name`), in the implementation it runs there: a patched function's replacement, as its patch state selects",
   parse: (raw) => {
     if (!isRecord(raw)) return fail('expected `{task, in}`');
     onlyKeys(raw, ['task', 'in'], ['task', 'in']);
@@ -141,7 +141,7 @@ const sleep = defineOp<{ task: string; in: string }, ScenarioHarness>({
     const ref = parseFunctionRef(a.in);
     const addr = h.machine.kallsyms.address(ref.object, ref.name);
     if (!addr) return h.die(`no function \`${a.in}\` on this machine (is its module loaded?)`);
-    h.task(a.task).stack = [...h.machine.frames(['schedule']), addr];
+    h.machine.sleepIn(h.task(a.task), addr);
   },
 });
 

@@ -152,7 +152,7 @@ describe('parse errors point to the file, line and column', () => {
       path: 'steps[1]',
       line: 6,
       reason:
-        'step 2 `expect`: unknown check `decison` (did you mean `decision`?); the checks are `decision`, `codes`, `result`, `order`, `enabled`, `transition`, `owner`, `live`, `log`, `loaded`',
+        'step 2 `expect`: unknown check `decison` (did you mean `decision`?); the checks are `of`, `decision`, `codes`, `findings`, `result`, `order`, `enabled`, `transition`, `owner`, `live`, `log`, `nolog`, `loaded`, `unchanged`',
     });
     // A step of the scenario's own (`sleep`): `into` is 2 edits from `in`, as near as a 4-letter word may be.
     const sleep = (key: string) => parseError(`name: x\ntasks: [{name: worker}]\nsteps:\n  - sleep: {task: worker, ${key}: cmdline_proc_show}\n`).reason;
@@ -188,7 +188,7 @@ describe('parse errors point to the file, line and column', () => {
       path: 'patches[0].file',
       line: 3,
       column: 12,
-      reason: 'invalid scenario: `patches[0].file`: expected a file path (a string), received number',
+      reason: 'invalid scenario: `patches[0].file`: expected a file path (a string), received number; put the value in quotes (`"…"`) to write it as a string',
     });
     const second = parseError(`name: x\npatches:\n${ACME}  - file: [a.yaml]\nsteps:\n  - load: acme_fix\n`);
     expect(second).toMatchObject({ path: 'patches[1].file', line: 4, column: 11, reason: 'invalid scenario: `patches[1].file`: expected a file path (a string), received array' });
@@ -437,6 +437,29 @@ ${STALL}steps:
     const result = await runScenario(scenario);
     expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
     expect(result.expectations).toHaveLength(3);
+  });
+
+  it('a task that sleeps in a patched function sleeps in the replacement: it stalls the disable until forced, and the module stays pinned', async () => {
+    const scenario = parseScenario(
+      `name: sleep in a patched function
+${STALL}steps:
+  - wake: worker
+  - load: acme_fix
+  - sleep: {task: idle, in: cmdline_proc_show}
+  - disable: {name: acme_fix, wait: false}
+  - advance: 5s
+  - expect: {transition: acme_fix, owner: {function: cmdline_proc_show, patch: acme_fix}}
+  - force: acme_fix
+  - advance: 2s
+  - expect: {transition: none, order: [], owner: {function: cmdline_proc_show, patch: original}}
+  - unload: acme_fix
+  - expect: {result: EBUSY}
+`,
+      FILE,
+    );
+    const result = await runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    expect(result.expectations).toHaveLength(6);
   });
 
   it('`force` completes a stalled transition', async () => {

@@ -178,6 +178,17 @@ export class Machine {
     return task.within(target, () => body?.(task, ...args));
   }
 
+  /**
+   * `task` goes to sleep inside the function at `addr`: in the implementation it would run there
+   * (the livepatch redirect applies, as in `call`), under `schedule`. A task that sleeps in a patched
+   * function sleeps in the replacement its patch state selects, and that frame is what the stack
+   * check of an unpatching transition looks for (semantics §2.2.1).
+   */
+  sleepIn(task: Task, addr: Address): void {
+    const running = this.livepatch.isPatched(addr) ? this.livepatch.resolveCall(addr, task) : addr;
+    task.stack = [...this.#frames(['schedule']), running];
+  }
+
   /** Call a function by name (vmlinux by default). */
   callSymbol(task: Task, name: string, object = VMLINUX, ...args: unknown[]): unknown {
     const addr = this.kallsyms.address(object, name);

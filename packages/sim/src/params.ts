@@ -97,7 +97,9 @@ export function parseModuleArgs(module: string, specs: ParamSpecs, args: string)
       return {
         values,
         warnings,
-        error: { errno: -Errno.EINVAL, message: `${module}: '${text ?? ''}' invalid for parameter '${name}'` },
+        // kernel/params.c quotes both between a backtick and an apostrophe (unlike the module loader's
+        // "unknown parameter 'x' ignored" above, which uses apostrophes alone).
+        error: { errno: -Errno.EINVAL, message: `${module}: \`${text ?? ''}' invalid for parameter \`${name}'` },
       };
     }
     values[name.replace(/-/g, '_')] = value;

@@ -217,6 +217,17 @@ describe('module loader errors', () => {
     expect(m.callSymbol(task, 'foo')).toBe('p:foo');
   });
 
+  // kernel/params.c: a value that does not parse fails the load with -EINVAL, and the message quotes
+  // value and name between a backtick and an apostrophe; an unknown parameter is only a warning, in
+  // the module loader's own quoting (apostrophes alone).
+  it('refuses a bad parameter value with -EINVAL, quoted as kernel/params.c quotes it', async () => {
+    m.addModule({ name: 'knobs', params: { verbose: { type: 'bool', perm: 0o644 } } });
+    const mark = m.log.mark;
+    expect(await m.insmod('knobs', 'colour=red verbose=maybe')).toBe(-Errno.EINVAL);
+    expect(linesSince(m, mark)).toEqual(["knobs: unknown parameter 'colour' ignored", "knobs: `maybe' invalid for parameter `verbose'"]);
+    expect(m.modules.find('knobs')).toBeUndefined();
+  });
+
   // §4 "Enabling twice": module layer errors.
   it('returns -ENOENT for an unknown module and -EEXIST for a loaded one', async () => {
     expect(await m.insmod('no_such_module')).toBe(-Errno.ENOENT);

@@ -2,12 +2,20 @@
  * The options of `vendor-tags`, their defaults, and the form the rules read them in.
  */
 import type { KeyObject } from 'node:crypto';
+import { isWellFormed } from '@patchwise/manifest';
 import { z } from 'zod';
 import { parsePublicKey } from './keys.js';
+import { nameOf } from './patch-facts.js';
 
-const tagName = z.string().min(1, 'a tag is a non-empty string');
-/** `{ tag: ['other'] }`; a single tag may be written without the array. */
-const tagRules = z.record(tagName, z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
+/** Vendor and tag names: compared in Unicode NFC (see `nameOf`), so they must be valid Unicode text. */
+const name = (what: string) =>
+  z
+    .string()
+    .min(1, `a ${what} is a non-empty string`)
+    .refine(isWellFormed, `a ${what} must be valid Unicode text (this one holds a lone surrogate, which UTF-8 cannot hold)`);
+const tagName = name('tag');
+/** `{ tag: ['other'] }`; a single tag may be written without the array. Keys are checked below. */
+const tagRules = z.record(z.string().min(1, 'a tag is a non-empty string'), z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
 
 const publicKey = z.string().superRefine((text, ctx) => {
   try {
@@ -24,7 +32,7 @@ export const optionsSchema = z
     /** Whose patches an atomic-replace patch may replace: `same-vendor`, `same-set`, or `any`. */
     replace: z.enum(['same-vendor', 'same-set', 'any']),
     /** The tag prefix naming a patch's replace set (`replace-set:fleet` is set `fleet`). */
-    replaceSetPrefix: z.string().min(1),
+    replaceSetPrefix: name('prefix'),
     /** `{ a: ['b'] }`: a patch tagged `a` is enabled only while patches tagged `b` are. */
     requiresTag: tagRules,
     /** `{ a: ['b'] }`: patches tagged `a` and patches tagged `b` are never enabled together. */
@@ -35,6 +43,26 @@ export const optionsSchema = z
     signatures: z.enum(['required', 'optional', 'off']),
   })
   .superRefine((options, ctx) => {
+    // Names used as keys, said here: zod's own words for a record key it refuses are "Invalid key".
+    for (const [option, what] of [['keys', 'vendor'], ['requiresTag', 'tag'], ['conflictsWithTag', 'tag']] as const) {
+      for (const key of Object.keys(options[option])) {
+        if (!isWellFormed(key)) ctx.addIssue({ code: 'custom', path: [option, key], message: `a ${what} must be valid Unicode text (this one holds a lone surrogate, which UTF-8 cannot hold)` });
+      }
+    }
+    // Two keys for one name would make the vendor's key depend on the order they are written in.
+    const vendors = new Map<string, string>();
+    for (const vendor of Object.keys(options.keys)) {
+      const normal = nameOf(vendor) ?? vendor;
+      const other = vendors.get(normal);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', vendor],
+          message: `vendors \`${other}\` and \`${vendor}\` are one name written with different code points (vendor names are compared in Unicode NFC); give the vendor one key`,
+        });
+      }
+      vendors.set(normal, vendor);
+    }
     if (options.signatures === 'required' && Object.keys(options.keys).length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -78,13 +106,17 @@ export interface Settings {
   readonly signatures: 'required' | 'optional' | 'off';
 }
 
-const asList = (value: string | readonly string[]): string[] => [...new Set(typeof value === 'string' ? [value] : value)];
+/** A name the schema accepted (non-empty, valid Unicode), as the rules compare it. */
+const normalName = (text: string): string => nameOf(text) ?? text;
+
+const asList = (value: string | readonly string[]): string[] => [...new Set((typeof value === 'string' ? [value] : value).map(normalName))];
 
 export function settingsOf(options: z.output<typeof optionsSchema>): Settings {
   const conflicts = new Map<string, Set<string>>();
-  const addConflict = (a: string, b: string) => {
+  const addConflict = (tag: string, other: string) => {
+    const a = normalName(tag);
     const set = conflicts.get(a) ?? new Set<string>();
-    set.add(b);
+    set.add(normalName(other));
     conflicts.set(a, set);
   };
   for (const [tag, others] of Object.entries(options.conflictsWithTag)) {
@@ -93,13 +125,19 @@ export function settingsOf(options: z.output<typeof optionsSchema>): Settings {
       addConflict(other, tag);
     }
   }
+  // Two spellings of one tag (NFC) are one rule: their requirements add up.
+  const requires = new Map<string, string[]>();
+  for (const [tag, required] of Object.entries(options.requiresTag)) {
+    const normal = normalName(tag);
+    requires.set(normal, [...new Set([...(requires.get(normal) ?? []), ...asList(required)])]);
+  }
   return {
     sameFunction: options.sameFunction,
     replace: options.replace,
-    replaceSetPrefix: options.replaceSetPrefix,
-    requiresTag: new Map(Object.entries(options.requiresTag).map(([tag, required]) => [tag, asList(required)])),
+    replaceSetPrefix: normalName(options.replaceSetPrefix),
+    requiresTag: requires,
     conflictsWithTag: conflicts,
-    keys: new Map(Object.entries(options.keys).map(([vendor, key]) => [vendor, parsePublicKey(key)])),
+    keys: new Map(Object.entries(options.keys).map(([vendor, key]) => [normalName(vendor), parsePublicKey(key)])),
     signatures: options.signatures,
   };
 }

@@ -3,6 +3,7 @@
  * comes from manifests or from patches assembled in code, so nothing about its shape is assumed.
  */
 import { funcKey, type FuncRef, type GateContext, type PatchInfo } from '@patchwise/core';
+import { isWellFormed } from '@patchwise/manifest';
 
 /**
  * A plain copy of a snapshot's array (`ctx.installed`, a patch's `objects`, `funcs`, `tags`).
@@ -11,10 +12,25 @@ import { funcKey, type FuncRef, type GateContext, type PatchInfo } from '@patchw
  */
 export const thaw = <T>(list: readonly T[]): T[] => [...list];
 
+const ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A vendor or tag name as the rules compare it: the exact string in Unicode NFC, or `null` for
+ * what is not a name (not a string, empty, or not valid Unicode text). NFC makes the two ways of
+ * writing one text (`é` as one character, or `e` and a combining accent, as keyboards and file
+ * systems differ) one name; it never joins characters that look different (NFKC would: `ﬁ` and
+ * `fi`, full-width letters), and case is kept. See the README, "Names".
+ */
+export function nameOf(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0) return null;
+  // Perf: printable ASCII (nearly every name) is already NFC.
+  if (ASCII.test(value)) return value;
+  return isWellFormed(value) ? value.normalize('NFC') : null;
+}
+
 /** The vendor a patch claims, or `null` when it declares none (or something that is not a name). */
 export function vendorOf(patch: Pick<PatchInfo, 'metadata'>): string | null {
-  const vendor = patch.metadata.vendor;
-  return typeof vendor === 'string' && vendor.length > 0 ? vendor : null;
+  return nameOf(patch.metadata.vendor);
 }
 
 /** The patch's tags, each once, in the order written. */
@@ -36,7 +52,7 @@ export function tagList(patch: Pick<PatchInfo, 'metadata'>): readonly string[] {
   if (!Array.isArray(tags)) return NO_TAGS;
   let list = tagCache.get(tags);
   if (list === undefined) {
-    list = [...new Set(thaw(tags).filter((t): t is string => typeof t === 'string' && t.length > 0))];
+    list = [...new Set(thaw(tags).map(nameOf).filter((t): t is string => t !== null))];
     if (Object.isFrozen(tags)) tagCache.set(tags, list);
   }
   return list;
@@ -54,8 +70,8 @@ export function tagsOfNew(patch: Pick<PatchInfo, 'metadata'>): readonly string[]
   if (tags.length > 32) return tagList(patch);
   const list: string[] = [];
   for (let i = 0; i < tags.length; i += 1) {
-    const tag: unknown = tags[i];
-    if (typeof tag === 'string' && tag.length > 0 && !list.includes(tag)) list.push(tag);
+    const tag = nameOf(tags[i]);
+    if (tag !== null && !list.includes(tag)) list.push(tag);
   }
   return list;
 }

@@ -126,3 +126,26 @@ describe('signManifest / verifyManifest', () => {
     expect(() => signManifest(withFunction, acme.privateKey)).toThrow(/cannot be signed/);
   });
 });
+
+describe('a signature covers one manifest only (issue 11)', () => {
+  const withMetadata = (metadata: Record<string, unknown>) => ({ ...manifest, metadata });
+
+  it.each<[string, unknown, unknown]>([
+    ['null and NaN', null, Number.NaN],
+    ['null and Infinity', null, Number.POSITIVE_INFINITY],
+    ['0 and -0', 0, -0],
+    ['U+FFFD and a lone surrogate', '\uFFFD', '\uD800'],
+    ['a string and a Date', '1970-01-01T00:00:00.000Z', new Date(0)],
+    ['[null] and [undefined]', [null], [undefined]],
+  ])('%s: signed as the first, the second does not verify', (_, signedValue, otherValue) => {
+    const { signature } = signManifest(withMetadata({ x: signedValue }), acme.privateKey);
+    expect(verifyManifest({ ...withMetadata({ x: signedValue }), signature }, acme.publicKey)).toBe(true);
+    expect(verifyManifest({ ...withMetadata({ x: otherValue }), signature }, acme.publicKey)).toBe(false);
+  });
+
+  it('fields inherited from a prototype are not part of what verifies', () => {
+    const signed = signManifest(manifest, acme.privateKey);
+    const wearing = Object.assign(Object.create(signed) as object, { name: manifest.name, signature: signed.signature });
+    expect(verifyManifest(wearing, acme.publicKey)).toBe(false);
+  });
+});

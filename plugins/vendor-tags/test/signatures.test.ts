@@ -196,6 +196,20 @@ describe('a patch carrying a signed manifest that is not its own', () => {
     expect(findings.map((f) => f.data.mismatch)).toEqual([['name', 'replace', 'tags']]);
   });
 
+  it.each<[string, Partial<PatchManifest>, string[]]>([
+    ['version', { version: '2.0.0' }, ['version']],
+    ['states', { states: [{ id: 1, version: 2 }] }, ['states']],
+    ['requirements', { requires: { other: '^1' } }, ['requires']],
+    ['metadata', { metadata: { ticket: 'forged' } }, ['ticket']],
+    ['the position of a function', { functions: ['cmdline_proc_show,2'] }, ['functions']],
+  ])('names a difference in %s too (it used to compare only name, replace, functions, vendor and tags)', async (_, change, mismatch) => {
+    const signed = acmeSigned('acme-1', { version: '1.0.0', states: [{ id: 1, version: 1 }] });
+    const { manifest: _m, signature: _s, ...fields } = signed as PatchManifest & { manifest?: unknown };
+    const { result, findings } = await enableWithCarriedManifest({ ...fields, ...change } as PatchManifest, signed);
+    expect(result).toBe(-1);
+    expect(findings.map((f) => [f.code, f.data.mismatch])).toEqual([['signature-invalid', mismatch]]);
+  });
+
   it('is allowed when it is its own manifest', async () => {
     const signed = acmeSigned('acme-1');
     const { result, findings } = await enableWithCarriedManifest(signed, signed);

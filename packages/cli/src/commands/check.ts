@@ -13,7 +13,8 @@ import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
-import { displayPath } from '../paths.js';
+import { displayPath, pathValue, pathValues } from '../paths.js';
+import { refuseOverwritingInput } from '../safe-write.js';
 
 export interface CheckOptions extends ConfigOptions {
   readonly decisions?: string;
@@ -43,6 +44,13 @@ export async function check(out: Output, paths: readonly string[], options: Chec
     throw new Diagnostic({ code: 'PW_USAGE', reason: 'nothing to check', hint: 'pass patch manifests, or `--disable NAME`' });
   }
   const policies = await commandPolicies(options);
+  if (options.decisions) {
+    refuseOverwritingInput(options.decisions, '--decisions', [
+      ...paths.map((p) => [p, 'a patch manifest checked'] as const),
+      [options.state, 'the state file'],
+      [policies.file, 'the config file'],
+    ]);
+  }
   // Perf: the scenario package (saved states) is imported only for --state.
   const scenario = options.state ? await import('@patchwise/scenario') : undefined;
   const state = options.state && scenario ? scenario.readState(options.state) : undefined;
@@ -96,11 +104,12 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     .description(
       "Check patch manifests against the config's policies and the kernel's own rules, without changing anything. Each allowed patch counts as loaded for the next one. Starts from an empty machine, or from a state saved by `run --save-state`.",
     )
-    .argument('[patch...]', 'patch manifests (YAML or JSON)')
-    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
-    .option('--state <file>', 'start from this saved machine state')
-    .option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state')
-    .option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state")
+    .argument('[patch...]', 'patch manifests (YAML or JSON)', pathValues)
+    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
+    .option('--state <file>', 'start from this saved machine state', pathValue)
+    // A saved state carries its own release and time: these would be silently ignored with it.
+    .addOption(new Option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state').conflicts('state'))
+    .addOption(new Option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state").conflicts('state'))
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .addOption(new Option('--format <format>', 'text, or json: one decision record per line, then a summary').choices(['text', 'json']).default('text'))
     .option(...DECISIONS_OPTION)

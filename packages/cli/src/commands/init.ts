@@ -1,13 +1,14 @@
 /**
  * `patchwise init`: a starter config and an example scenario, ready to run.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { displayPath } from '../paths.js';
+import { displayPath, pathValue } from '../paths.js';
+import { commitTogether, stageFile, type Staged } from '../safe-write.js';
 
 const CONFIG = `# patchwise config: which policies judge what the livepatch lifecycle may do.
 # Severities: error (refuse), warn (report), off. See \`patchwise print-config\`.
@@ -49,15 +50,24 @@ export function init(out: Output, options: { force?: boolean; dir?: string }): E
     [join(dir, 'patchwise.config.yaml'), CONFIG],
     [join(dir, 'scenarios', 'example.scenario.yaml'), SCENARIO],
   ] as const;
-  const existing = files.filter(([file]) => existsSync(file)).map(([file]) => file);
+  // lstat: a link is there even when it points nowhere.
+  const existing = files.filter(([file]) => lstatSync(file, { throwIfNoEntry: false })).map(([file]) => file);
   if (existing.length && !options.force) {
     throw new Diagnostic({ code: 'PW_EXISTS', file: existing[0], reason: 'already exists; nothing was written', hint: 'pass --force to overwrite' });
   }
-  for (const [file, text] of files) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    out.out(`wrote ${file}`);
+  // Both files written first, then both put in place: a failure leaves the folder as it was.
+  const staged: Staged[] = [];
+  try {
+    for (const [file, text] of files) {
+      mkdirSync(dirname(file), { recursive: true });
+      staged.push(stageFile(file, text));
+    }
+  } catch (err) {
+    for (const s of staged) s.discard();
+    throw err;
   }
+  commitTogether(staged);
+  for (const [file] of files) out.out(`wrote ${file}`);
   out.out(`next: patchwise run ${displayPath(join(dir, 'scenarios', 'example.scenario.yaml'))}`);
   return ExitCode.Ok;
 }
@@ -66,7 +76,7 @@ export function initCommand(runner: (fn: () => Promise<ExitCode>) => Promise<voi
   return new Command('init')
     .summary('write a starter config and an example scenario')
     .option('--force', 'overwrite existing files')
-    .option('--dir <dir>', 'where to write them (default: the working folder)')
+    .option('--dir <dir>', 'where to write them (default: the working folder)', pathValue)
     .addHelpText('after', '\nExamples:\n  $ patchwise init && patchwise run scenarios\n\nExit codes: 0 written, 2 a file exists (nothing written).')
     .action((options: { force?: boolean; dir?: string }) => runner(async () => init(out(), options)));
 }

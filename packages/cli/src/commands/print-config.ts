@@ -5,9 +5,10 @@ import { Command, Option } from 'commander';
 import { formatConfig, loadConfig, printableConfig } from '@patchwise/config';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { pathValue } from '../paths.js';
 
 export async function printConfig(out: Output, options: { config?: string; format?: string }): Promise<ExitCode> {
-  const config = await loadConfig(options.config ? { configFile: options.config } : {});
+  const config = await loadConfig(options.config === undefined ? {} : { configFile: options.config });
   out.out(options.format === 'json' ? JSON.stringify(printableConfig(config), null, 2) : formatConfig(config));
   return ExitCode.Ok;
 }
@@ -15,7 +16,7 @@ export async function printConfig(out: Output, options: { config?: string; forma
 export function printConfigCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('print-config')
     .summary('print the resolved config, with where each value came from')
-    .option('-c, --config <file>', 'use this config file instead of discovering one')
+    .option('-c, --config <file>', 'use this config file instead of discovering one', pathValue)
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',

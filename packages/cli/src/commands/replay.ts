@@ -21,7 +21,9 @@ import type { ReportScenario } from '@patchwise/report';
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { pathValues } from '../paths.js';
 import { REPORT_OPTION } from '../report-option.js';
+import { refuseOverwritingInput } from '../safe-write.js';
 
 function helpText(): string {
   const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
@@ -85,7 +87,10 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
   // Loaded only when asked for, like `run --report`.
   const reporting = options.report ? await import('../report-file.js') : undefined;
-  if (options.report) reporting?.checkReportPath(options.report);
+  if (options.report) {
+    reporting?.checkReportPath(options.report);
+    refuseOverwritingInput(options.report, '--report', cases.map((c) => [c.file, 'a case file read'] as const));
+  }
   const results: CaseResult[] = [];
   const reported: ReportScenario[] = [];
   for (const c of cases) {
@@ -144,7 +149,7 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     .description(
       'Run conformance cases (the kernel selftests in a neutral YAML format) on the simulated kernel and print the filtered kernel log. With no CASE, runs every bundled case.',
     )
-    .argument('[case...]', 'case files or folders of them')
+    .argument('[case...]', 'case files or folders of them', pathValues)
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
     .option(...REPORT_OPTION)
     .addHelpText('after', helpText)

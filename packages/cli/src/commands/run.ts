@@ -1,7 +1,6 @@
 /**
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decisionRecord } from '@patchwise/core';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
@@ -11,8 +10,9 @@ import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
+import { displayPath, expandFiles, pathValue, pathValues, SCENARIO_FILE } from '../paths.js';
 import { REPORT_OPTION } from '../report-option.js';
-import { displayPath, expandFiles, SCENARIO_FILE } from '../paths.js';
+import { refuseOverwritingInput, writeFileAtomic } from '../safe-write.js';
 
 export interface RunOptions extends ConfigOptions {
   /** Show every patched function's stack whenever a step changes them. */
@@ -68,12 +68,19 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   // Read every scenario and config before running any: bad input runs nothing.
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
   const scenarios: Scenario[] = files.map((file) => loadScenario(file, displayPath(file)));
-  // Loaded only when asked for: the page's script is large, and most runs print text only.
-  const reporting = options.report ? await import('../report-file.js') : undefined;
-  if (options.report) reporting?.checkReportPath(options.report);
   let discovered: Promise<PolicySet> | undefined;
   const fallback = () => (discovered ??= commandPolicies(options));
   const sets = await Promise.all(scenarios.map((s) => scenarioPolicies(s, fallback, options.audit)));
+  // Outputs never overwrite what was read (nor each other): refused before anything runs.
+  const inputs = [...files.map((f) => [f, 'a scenario run'] as const), ...sets.map((s) => [s.file, 'a config file read'] as const)];
+  if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
+  if (options.saveState) refuseOverwritingInput(options.saveState, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
+  // Loaded only when asked for: the page's script is large, and most runs print text only.
+  const reporting = options.report ? await import('../report-file.js') : undefined;
+  if (options.report) {
+    reporting?.checkReportPath(options.report);
+    refuseOverwritingInput(options.report, '--report', [...inputs, [options.decisions, 'the `--decisions` log'], [options.saveState, 'the `--save-state` file']]);
+  }
   const progress = new Progress(options.format === 'json' ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of scenarios.entries()) {
@@ -88,7 +95,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   }
   if (options.saveState) {
     const last = results.at(-1);
-    if (last) writeFileSync(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
+    if (last) writeFileAtomic(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
   }
   if (reporting && options.report) reporting.writeReport(options.report, results.map(reporting.scenarioReport), 'patchwise run');
   const passed = results.filter((r) => r.passed).length;
@@ -109,10 +116,10 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .description(
       'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation.',
     )
-    .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them')
-    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)')
+    .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
+    .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
-    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)")
+    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
     .option(...DECISIONS_OPTION)
     .option(...REPORT_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")

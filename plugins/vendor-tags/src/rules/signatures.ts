@@ -3,13 +3,13 @@
  * cannot pass its patch off as another's and slip past the vendor rules.
  */
 import type { KeyObject } from 'node:crypto';
-import { funcKey, type PatchInfo } from '@patchwise/core';
-import { manifestMetadata, normalObjects, PatchManifestSchema, VMLINUX, type PatchManifest } from '@patchwise/manifest';
+import { patchInfo, type PatchInfo } from '@patchwise/core';
+import { patchDefinition, PatchManifestSchema, type PatchManifest } from '@patchwise/manifest';
 import type { PolicyReport } from '@patchwise/policy';
 import { verifyManifest } from '../keys.js';
 import type { MessageId } from '../messages.js';
 import type { Settings } from '../options.js';
-import { code, functionsOf, quoted, tagsOf, vendorOf, vendorText } from '../patch-facts.js';
+import { code, quoted, vendorOf, vendorText } from '../patch-facts.js';
 
 const claimText = (vendor: string | null): string => (vendor === null ? 'claims no vendor' : `claims vendor ${code(vendor)}`);
 
@@ -19,26 +19,37 @@ function manifestOf(patch: PatchInfo): Record<string, unknown> | null {
   return typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) ? (manifest as Record<string, unknown>) : null;
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** The same plain data (the snapshots' frozen objects and arrays), compared key by key. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
 
 /**
- * What differs between the patch as loaded and the manifest its signature covers, among what this
- * policy relies on. A patch built from its manifest never differs; one assembled in code could
- * carry another patch's signed manifest.
+ * What differs between the patch as loaded and the patch its signed manifest makes, among all
+ * that policies see of it: its name, `replace`, objects and functions, states and every metadata
+ * field (the signed manifest and its signature aside). A patch built from its manifest never differs; one
+ * assembled in code could carry another patch's signed manifest.
  */
 function mismatchOf(patch: PatchInfo, manifest: Record<string, unknown>): string[] {
   if (!PatchManifestSchema.safeParse(manifest).success) return ['manifest'];
   const m = manifest as PatchManifest;
-  const signed = { metadata: manifestMetadata(m) };
-  const signedFunctions = normalObjects(m).flatMap((obj) =>
-    obj.functions.map((f) => funcKey({ object: obj.name === VMLINUX ? null : obj.name, name: f.name, sympos: f.sympos })),
-  );
+  const signed = patchInfo(m.name, patchDefinition(m));
   const differs: string[] = [];
-  if (m.name !== patch.name) differs.push('name');
-  if ((m.replace === true) !== patch.replace) differs.push('replace');
-  if (!sameList([...new Set(signedFunctions)].sort(), functionsOf(patch).sort())) differs.push('functions');
-  if (vendorOf(signed) !== vendorOf(patch)) differs.push('vendor');
-  if (!sameList(tagsOf(signed), tagsOf(patch))) differs.push('tags');
+  if (signed.name !== patch.name) differs.push('name');
+  if (signed.replace !== patch.replace) differs.push('replace');
+  if (!sameData(signed.objects, patch.objects)) differs.push('functions');
+  if (!sameData(signed.states, patch.states)) differs.push('states');
+  const fields = new Set([...Object.keys(signed.metadata), ...Object.keys(patch.metadata)]);
+  // The signed manifest and its signature are what is being checked, not part of what is signed.
+  fields.delete('manifest');
+  fields.delete('signature');
+  for (const field of [...fields].sort()) {
+    if (!sameData(signed.metadata[field], patch.metadata[field])) differs.push(field);
+  }
   return differs;
 }
 

@@ -1,0 +1,3 @@
+// A JS config whose top-level await never settles.
+await new Promise(() => {});
+export default { plugins: [] };
