@@ -9,16 +9,17 @@
  * Readers skip a line that is not valid JSON. A special file (a FIFO) is refused, never waited on.
  */
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { decisionRecord, type Decision } from '@patchwise/core';
+import type { Decision } from '@patchwise/core';
 import { Diagnostic, specialFileKind } from '@patchwise/diagnostics';
+import { fleetRecord, type RecordContext } from './decision-records.js';
 import { displayPath, pathValue } from './paths.js';
 
 const failure = (file: string, reason: string) =>
   new Diagnostic({ code: 'PW_WRITE', file: displayPath(file), reason, hint: 'check the path, its permissions and the free space' });
 
-export function appendDecisions(file: string, decisions: readonly Decision[]): void {
+export function appendDecisions(file: string, decisions: readonly Decision[], context: RecordContext): void {
   if (decisions.length === 0) return;
-  const records = decisions.map((d) => `${JSON.stringify(decisionRecord(d))}\n`).join('');
+  const records = decisions.map((d) => `${JSON.stringify(fleetRecord(d, context))}\n`).join('');
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO with no reader fails at once instead of blocking the open.

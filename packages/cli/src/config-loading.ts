@@ -6,11 +6,19 @@ import { loadConfig, policyEntries, type ResolvedConfig } from '@patchwise/confi
 import { Diagnostic } from '@patchwise/diagnostics';
 import type { PolicyEntry } from '@patchwise/policy';
 import type { Scenario } from '@patchwise/scenario';
+import { policyRevision, type HostFacts, type RecordContext } from './decision-records.js';
 import { displayPath } from './paths.js';
 
 export interface ConfigOptions {
   readonly config?: string;
   readonly audit?: boolean;
+  /** `--label key=value`: added to (and overriding) the config's labels in decision records. */
+  readonly label?: Readonly<Record<string, string>>;
+}
+
+/** What every decision record of a command run with `set` on a machine of `host` carries. */
+export function recordContext(set: PolicySet, options: ConfigOptions, host: HostFacts): RecordContext {
+  return { labels: { ...set.labels, ...options.label }, policyRevision: set.revision, host };
 }
 
 export interface PolicySet {
@@ -20,18 +28,27 @@ export interface PolicySet {
   readonly source: string;
   /** The config file read, if any (outputs must not overwrite it). */
   readonly file?: string;
+  /** The config's `labels`, for decision records. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** A hash of what decides (see `policyRevision`). */
+  readonly revision: string;
 }
+
+/** No policies: the kernel alone. */
+const NONE: PolicySet = { entries: [], audit: false, source: 'none (the kernel alone)', labels: {}, revision: policyRevision(undefined) };
 
 const fromResolved = (config: ResolvedConfig, source: string, audit?: boolean): PolicySet => ({
   entries: policyEntries(config),
   audit: audit ?? config.audit,
   source,
   ...(config.file ? { file: config.file } : {}),
+  labels: config.labels,
+  revision: policyRevision({ plugins: config.plugins, audit: audit ?? config.audit }),
 });
 
 /** The discovered (or `--config`) policy set. */
 export async function commandPolicies(options: ConfigOptions, cwd = process.cwd()): Promise<PolicySet> {
-  if (options.config === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
+  if (options.config === 'none') return NONE;
   const config = await loadConfig({ cwd, ...(options.config === undefined ? {} : { configFile: options.config }) });
   return fromResolved(config, config.file ? displayPath(config.file) : 'no config (no policies)', options.audit);
 }
@@ -40,7 +57,7 @@ export async function commandPolicies(options: ConfigOptions, cwd = process.cwd(
 export async function scenarioPolicies(scenario: Scenario, fallback: () => Promise<PolicySet>, audit?: boolean): Promise<PolicySet> {
   const own = scenario.config;
   if (own === undefined) return fallback();
-  if (own === 'none') return { entries: [], audit: false, source: 'none (the kernel alone)' };
+  if (own === 'none') return NONE;
   if ('file' in own) {
     try {
       return fromResolved(await loadConfig({ configFile: own.file }), displayPath(own.file), audit);

@@ -24,6 +24,7 @@ const VERBS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
   init: async () => (await import('./commands/init.js')).initCommand,
   keygen: async () => (await import('./commands/keys.js')).keygenCommand,
   sign: async () => (await import('./commands/keys.js')).signCommand,
+  inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
 };
 
 /** The verb of a command line: its first argument that is not an option (no global option takes a value). */

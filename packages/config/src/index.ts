@@ -4,7 +4,7 @@ export { PRESETS } from './presets.js';
 export { formatConfig, printableConfig } from './print.js';
 export { BUILTIN_PLUGINS } from './builtins.js';
 export { DEFAULT_GATE_TIMEOUT_MS, policyEntries, resolveConfig, validateConfig } from './resolve.js';
-export { CONFIG_KEYS, ConfigSchema, defineConfig } from './schema.js';
+export { CONFIG_KEYS, ConfigSchema, defineConfig, LABEL_KEY, LabelsSchema } from './schema.js';
 export { MODULE_NAME, SEARCH_PLACES } from './source.js';
 
 export type { LoadConfigOptions } from './load.js';

@@ -46,6 +46,8 @@ export interface ResolvedConfig {
   readonly audit: boolean;
   readonly gateTimeoutMs: number;
   readonly plugins: readonly ResolvedPlugin[];
+  /** Every layer's `labels`, a later layer's key winning. */
+  readonly labels: Readonly<Record<string, string>>;
   readonly origin: { readonly audit: Origin; readonly gateTimeoutMs: Origin };
 }
 
@@ -257,7 +259,9 @@ export async function resolveConfig(
   let audit: { value: boolean; origin: Origin } = { value: false, origin: DEFAULT };
   let timeout: { value: number; origin: Origin } = { value: DEFAULT_GATE_TIMEOUT_MS, origin: DEFAULT };
   const byName = new Map<string, Pending>();
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer.config.labels ?? {})) labels[key] = value;
     if (layer.config.audit !== undefined) audit = { value: layer.config.audit, origin: layer.origin };
     if (layer.config.gateTimeoutMs !== undefined) timeout = { value: layer.config.gateTimeoutMs, origin: layer.origin };
     for (const [index, raw] of (layer.config.plugins ?? []).entries()) {
@@ -311,6 +315,7 @@ export async function resolveConfig(
     audit: audit.value,
     gateTimeoutMs: timeout.value,
     plugins,
+    labels: { ...labels },
     origin: { audit: audit.origin, gateTimeoutMs: timeout.origin },
   };
 }

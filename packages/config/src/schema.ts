@@ -29,6 +29,11 @@ export interface PatchwiseConfig {
   readonly audit?: boolean;
   /** Default gate timeout for every policy, in ms (default 5000). */
   readonly gateTimeoutMs?: number;
+  /**
+   * Labels every decision record carries (`--decisions`, `--format json`): where a fleet's log
+   * pipeline files it, e.g. `{ ring: beta, site: fra1 }`. `--label key=value` adds or overrides.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Typed config for `patchwise.config.ts`. */
@@ -56,11 +61,23 @@ export const PluginSettingSchema = z.union([
   }),
 ]);
 
+/** Label keys: letters, digits, `_`, `-`, `.` and `/`, as log pipelines and Kubernetes take them. */
+export const LABEL_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,62})$/;
+export const LabelsSchema = z.record(z.string(), z.string().max(256, 'a label value is at most 256 characters')).superRefine((labels, ctx) => {
+  // Checked here rather than by the record's key schema, whose failure zod words as "Invalid key in record".
+  for (const key of Object.keys(labels)) {
+    if (!LABEL_KEY.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `label key \`${key}\`: 1 to 63 letters, digits, \`_\`, \`-\`, \`.\` or \`/\`, starting with a letter or digit` });
+    }
+  }
+});
+
 export const ConfigSchema = z.strictObject({
   extends: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   plugins: z.array(PluginSettingSchema).optional(),
   audit: z.boolean().optional(),
   gateTimeoutMs: timeoutMs.optional(),
+  labels: LabelsSchema.optional(),
 });
 
 export const CONFIG_KEYS = Object.keys(ConfigSchema.shape);

@@ -4,10 +4,9 @@
  * one encoding (the form is written down in plugins/vendor-tags/README.md, "The signed form").
  *
  * Not `JSON.stringify`: it writes NaN and ±Infinity as `null`, -0 as `0`, `undefined` in a list as
- * `null`, drops functions and symbols silently, calls `toJSON` (a Date becomes a string) and reads
- * inherited-free but getter-full objects. Every value here either has exactly one encoding or is
- * refused with a `TypeError` naming its place, and a refused manifest can be neither signed nor
- * verified.
+ * `null`, drops functions and symbols silently, calls `toJSON` (a Date becomes a string) and calls
+ * getters. Every value here either has exactly one encoding or is refused with a `TypeError` naming
+ * its place, and a refused manifest can be neither signed nor verified.
  */
 import { formatPath } from '@patchwise/diagnostics';
 import { FORBIDDEN_KEYS, isPlainRecord, isWellFormed, numberProblem } from './plain-data.js';

@@ -32,7 +32,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Whether `text` is well-formed Unicode: what UTF-8 can hold (no lone surrogate). */
 export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 
-/** Whether a value's prototype makes it plain data: an object literal's, none, or an array's. */
+/** Whether an object's prototype makes it a plain record: an object literal's, or none. */
 export function isPlainRecord(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

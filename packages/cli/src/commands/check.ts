@@ -4,12 +4,13 @@
  */
 import { Command, Option } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
-import { decisionRecord, type Decision } from '@patchwise/core';
+import type { Decision } from '@patchwise/core';
 import { kernelFunctionsOf, loadManifestFile, manifestModule, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import { applyPolicies } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
-import { commandPolicies, type ConfigOptions } from '../config-loading.js';
+import { commandPolicies, recordContext, type ConfigOptions } from '../config-loading.js';
 import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
+import { fleetRecord, LABEL_OPTION, simulatedHost } from '../decision-records.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
@@ -68,11 +69,12 @@ export async function check(out: Output, paths: readonly string[], options: Chec
         });
   if (!state) for (const m of manifests) machine.addModule(manifestModule(m));
   applyPolicies(machine.livepatch, policies.entries, { audit: policies.audit });
+  const context = recordContext(policies, options, simulatedHost(machine.release));
   const decisions: Decision[] = [];
   const report = (list: readonly Decision[]) => {
     decisions.push(...list);
     for (const d of list) {
-      if (options.format === 'json') out.out(JSON.stringify({ type: 'decision', ...decisionRecord(d) }));
+      if (options.format === 'json') out.out(JSON.stringify({ type: 'decision', ...fleetRecord(d, context) }));
       else for (const line of decisionLines(out, d, '')) out.out(line);
     }
   };
@@ -88,7 +90,7 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   }
   for (const name of disables) report(await machine.livepatch.check({ operation: 'disable', name }));
   const denied = decisions.filter((d) => !d.allowed).length;
-  if (options.decisions) appendDecisions(options.decisions, decisions);
+  if (options.decisions) appendDecisions(options.decisions, decisions, context);
   if (options.format === 'json') {
     out.out(JSON.stringify({ type: 'summary', decisions: decisions.length, allowed: decisions.length - denied, denied }));
   } else {
@@ -113,6 +115,7 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .addOption(new Option('--format <format>', 'text, or json: one decision record per line, then a summary').choices(['text', 'json']).default('text'))
     .option(...DECISIONS_OPTION)
+    .option(...LABEL_OPTION)
     .option('--audit', 'report every policy error as a warning')
     .addHelpText(
       'after',

@@ -2,10 +2,10 @@
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
 import { Command, Option } from 'commander';
-import { decisionRecord } from '@patchwise/core';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
-import { commandPolicies, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
+import { commandPolicies, recordContext, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
 import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
+import { fleetRecord, LABEL_OPTION, simulatedHost, type RecordContext } from '../decision-records.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
 import type { Output } from '../output.js';
@@ -51,13 +51,13 @@ function printText(out: Output, result: ScenarioResult, policies: PolicySet): vo
   out.out(`  ${verdict} ${scenario.name}: ${held}/${result.expectations.length} expectations held, ${result.decisions.length} decisions\n`);
 }
 
-function printJson(out: Output, result: ScenarioResult): void {
+function printJson(out: Output, result: ScenarioResult, context: RecordContext): void {
   const { scenario } = result;
   const emit = (value: object) => out.out(JSON.stringify(value));
   emit({ type: 'scenario', name: scenario.name, file: scenario.file, policies: result.policies.map((p) => ({ name: p.name, version: p.version, severity: p.severity })) });
   for (const event of result.events) {
     if (event.type === 'log') emit({ type: 'log', time: event.record.time, level: event.record.level, text: event.record.text });
-    else if (event.type === 'decision') emit({ type: 'decision', ...decisionRecord(event.decision) });
+    else if (event.type === 'decision') emit({ type: 'decision', ...fleetRecord(event.decision, context) });
     else if (event.type === 'expect') emit({ type: 'expect', ...event.result });
     else if (event.type === 'stacks') emit({ type: 'stacks', stacks: event.stacks });
   }
@@ -89,8 +89,9 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true, trace: reporting !== undefined });
     progress.clear();
     results.push(result);
-    if (options.decisions) appendDecisions(options.decisions, result.decisions);
-    if (options.format === 'json') printJson(out, result);
+    const context = recordContext(set, options, simulatedHost(result.machine.release));
+    if (options.decisions) appendDecisions(options.decisions, result.decisions, context);
+    if (options.format === 'json') printJson(out, result, context);
     else printText(out, result, set);
   }
   if (options.saveState) {
@@ -121,6 +122,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
     .option(...DECISIONS_OPTION)
+    .option(...LABEL_OPTION)
     .option(...REPORT_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
