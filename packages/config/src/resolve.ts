@@ -3,14 +3,12 @@
  * cycles refused), plugins imported and merged by policy name, options validated, and where every
  * value came from remembered.
  */
-import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, suggestion, type IssuePlace } from '@patchwise/diagnostics';
-import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
+import { validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
-import { BUILTIN_LOADERS, BUILTIN_PLUGINS } from './builtins.js';
-import { importModule } from './import.js';
+import { resolveFileOptions } from './file-options.js';
+import { importPolicy, resolvePackage } from './plugins.js';
 import { PRESETS, type Preset } from './presets.js';
 import { ConfigSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
 import { loadFile, type LoadedFile } from './source.js';
@@ -100,7 +98,7 @@ export function validateConfig(raw: unknown, layer: Omit<Layer, 'config'>): Patc
     code: 'PW_CONFIG',
     ...where({ ...layer, config: {} }, place.path, { key: place.key === 'unknown' }),
     reason: `invalid config: ${at}${pluginReason(issue, place) ?? describeIssue(issue, ConfigSchema)}`,
-    hint: 'see the config reference in packages/config/README.md',
+    hint: 'see "The config file" in the @patchwise/config README',
   });
 }
 
@@ -147,17 +145,6 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
   return { layer: { ...base, config: validateConfig(loaded.config, base) }, id: loaded.file };
 }
 
-function resolvePackage(specifier: string, fromDir: string): string | undefined {
-  for (const base of [pathToFileURL(`${fromDir}/`).href, import.meta.url]) {
-    try {
-      return createRequire(base).resolve(specifier);
-    } catch {
-      // try the next place
-    }
-  }
-  return undefined;
-}
-
 /** Layers in application order (extended first), refusing cycles. */
 async function flatten(layer: Layer, id: string, chain: string[]): Promise<Layer[]> {
   const layers: Layer[] = [];
@@ -179,56 +166,6 @@ async function flatten(layer: Layer, id: string, chain: string[]): Promise<Layer
   }
   layers.push(layer);
   return layers;
-}
-
-/** Short names: `vendor-tags` is `@patchwise/plugin-vendor-tags`, then `patchwise-plugin-vendor-tags`. */
-function candidates(specifier: string): string[] {
-  if (specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('@') || specifier.includes('/')) return [specifier];
-  return [`@patchwise/plugin-${specifier}`, `patchwise-plugin-${specifier}`, specifier];
-}
-
-
-async function importPolicy(specifier: string, layer: Layer, path: (string | number)[]): Promise<Policy> {
-  let file: string | undefined;
-  let builtin: (() => Promise<Record<string, unknown>>) | undefined;
-  for (const candidate of candidates(specifier)) {
-    builtin = BUILTIN_LOADERS[candidate];
-    if (builtin) break;
-    file = candidate.startsWith('.') || isAbsolute(candidate) ? resolvePath(layer.dir, candidate) : resolvePackage(candidate, layer.dir);
-    if (file) break;
-  }
-  const unknown = () =>
-    new Diagnostic({
-      code: 'PW_UNKNOWN_PLUGIN',
-      ...where(layer, path),
-      reason: `unknown plugin \`${specifier}\`${suggestion(specifier, BUILTIN_PLUGINS)}`,
-      hint: `install it, fix the path, or use a built-in plugin (${BUILTIN_PLUGINS.map((p) => `\`${p}\``).join(', ')})`,
-    });
-  if (!file && !builtin) throw unknown();
-  let mod: Record<string, unknown>;
-  try {
-    mod = builtin ? await builtin() : await importModule(pathToFileURL(file as string).href);
-  } catch (err) {
-    if (err instanceof Diagnostic) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unknown();
-    throw new Diagnostic({
-      code: 'PW_PLUGIN_LOAD',
-      ...where(layer, path),
-      reason: `plugin \`${specifier}\` failed to load: ${(err as Error).message.split('\n')[0]}`,
-      hint: 'fix the plugin so that it can be imported',
-      cause: err,
-    });
-  }
-  const policy = [mod.default, mod.policy, ...Object.values(mod)].find(isPolicy);
-  if (!policy) {
-    throw new Diagnostic({
-      code: 'PW_NOT_A_POLICY',
-      ...where(layer, path),
-      reason: `\`${specifier}\` exports no policy made with \`definePolicy\``,
-      hint: 'export the policy as the default export',
-    });
-  }
-  return policy;
 }
 
 interface Pending {
@@ -267,7 +204,7 @@ export async function resolveConfig(
     for (const [index, raw] of (layer.config.plugins ?? []).entries()) {
       const setting: PluginSetting = typeof raw === 'string' ? { plugin: raw } : raw;
       const path = typeof raw === 'string' ? ['plugins', index] : ['plugins', index, 'plugin'];
-      const policy = typeof setting.plugin === 'string' ? await importPolicy(setting.plugin, layer, path) : setting.plugin;
+      const policy = typeof setting.plugin === 'string' ? await importPolicy(setting.plugin, layer.dir, where(layer, path)) : setting.plugin;
       const specifier = typeof setting.plugin === 'string' ? setting.plugin : 'inline';
       const previous = byName.get(policy.name);
       const next: Pending = previous ?? {
@@ -282,7 +219,7 @@ export async function resolveConfig(
         next.origin.severity = layer.origin;
       }
       if (setting.options !== undefined) {
-        next.options = setting.options;
+        next.options = resolveFileOptions(next.policy, setting.options, layer.dir);
         next.origin.options = layer.origin;
         next.origin.optionKeys =
           typeof setting.options === 'object' && setting.options !== null

@@ -3,7 +3,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import {
   CASES_DIR,
@@ -20,6 +20,7 @@ import {
 import type { ReportScenario } from '@patchwise/report';
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
+import { junitXml, type JunitCase } from '../junit.js';
 import type { Output } from '../output.js';
 import { pathValues } from '../paths.js';
 import { REPORT_OPTION } from '../report-option.js';
@@ -55,6 +56,7 @@ Examples:
   $ patchwise replay --check                  # every bundled case
   $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml
   $ patchwise replay --check my-cases/
+  $ patchwise replay --check --format junit > selftests-junit.xml
   $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml --report basic.html
 
 Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 2 bad input.`;
@@ -78,8 +80,37 @@ const display = (file: string) => {
 
 export interface ReplayOptions {
   readonly check?: boolean;
+  readonly format?: 'text' | 'json' | 'junit';
   /** Write the cases' runs as one HTML page. */
   readonly report?: string;
+}
+
+/** Passed: with --check, the log matched; without, the case ran to its end. */
+const passedOf = (result: CaseResult, check: boolean | undefined) => (check ? result.passed : !result.failure);
+
+function caseRecord(c: SelftestCase, result: CaseResult, check: boolean | undefined): object {
+  return {
+    type: 'case',
+    id: c.id,
+    title: c.title,
+    file: c.file,
+    passed: passedOf(result, check),
+    ...(result.failure ? { failure: result.failure } : {}),
+    log: result.output,
+    ...(check && !result.passed ? { diff: diffResult(result) } : {}),
+  };
+}
+
+function junitCase(c: SelftestCase, result: CaseResult, check: boolean | undefined): JunitCase {
+  const failed = !passedOf(result, check);
+  return {
+    name: `${c.id}: ${c.title}`,
+    classname: 'kselftest',
+    file: c.file,
+    timeSeconds: result.elapsedMs / 1000,
+    ...(result.failure ? { error: result.failure.message } : failed ? { failure: diffResult(result) || 'the log differs from `expect`' } : {}),
+    output: result.output.join('\n'),
+  };
 }
 
 export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
@@ -93,15 +124,32 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
   }
   const results: CaseResult[] = [];
   const reported: ReportScenario[] = [];
-  for (const c of cases) {
-    let result: CaseResult;
-    if (reporting) {
-      const traced = await reporting.traceCase(c);
-      reported.push(reporting.caseReport(traced));
-      result = traced.result;
-    } else {
-      result = await runCase(c);
+  // With --report, each case runs traced (the same run, observed) and is kept for the page.
+  const runOne = async (c: SelftestCase): Promise<CaseResult> => {
+    if (!reporting) return runCase(c);
+    const traced = await reporting.traceCase(c);
+    reported.push(reporting.caseReport(traced));
+    return traced.result;
+  };
+  const writeReport = () => {
+    if (reporting && options.report) reporting.writeReport(options.report, reported, 'patchwise replay');
+  };
+  if (options.format === 'json' || options.format === 'junit') {
+    const junit: JunitCase[] = [];
+    for (const c of cases) {
+      const result = await runOne(c);
+      results.push(result);
+      if (options.format === 'json') out.out(JSON.stringify(caseRecord(c, result, options.check)));
+      else junit.push(junitCase(c, result, options.check));
     }
+    const passed = results.filter((r) => passedOf(r, options.check)).length;
+    if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', cases: results.length, passed, failed: results.length - passed }));
+    else out.out(junitXml('patchwise replay', [{ name: 'kselftest livepatch', cases: junit }]));
+    writeReport();
+    return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
+  }
+  for (const c of cases) {
+    const result = await runOne(c);
     results.push(result);
     if (!options.check) {
       if (cases.length > 1) out.out(out.style('bold', `# ${c.id}: ${c.title}`));
@@ -118,7 +166,7 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     const diff = diffResult(result);
     if (diff) out.out(colorDiff(out, diff));
   }
-  if (reporting && options.report) reporting.writeReport(options.report, reported, 'patchwise replay');
+  writeReport();
   if (!options.check) return results.some((r) => r.failure) ? ExitCode.Failed : ExitCode.Ok;
   const summary = summaryLine(results);
   const allPassed = results.every((r) => r.passed);
@@ -151,6 +199,11 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('[case...]', 'case files or folders of them', pathValues)
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
+    .addOption(
+      new Option('--format <format>', 'text; json: one record per case (log, passed, diff), then a summary; junit: JUnit XML for CI')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
     .option(...REPORT_OPTION)
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));

@@ -8,7 +8,8 @@ import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { fleetRecord, LABEL_OPTION, simulatedHost, type RecordContext } from '../decision-records.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
-import type { Output } from '../output.js';
+import { junitXml, type JunitCase, type JunitSuite } from '../junit.js';
+import { captureOutput, type Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { displayPath, expandFiles, pathValue, pathValues, SCENARIO_FILE } from '../paths.js';
 import { REPORT_OPTION } from '../report-option.js';
@@ -18,10 +19,29 @@ export interface RunOptions extends ConfigOptions {
   /** Show every patched function's stack whenever a step changes them. */
   readonly stacks?: boolean;
   readonly decisions?: string;
-  readonly format?: 'text' | 'json';
+  readonly format?: 'text' | 'json' | 'junit';
   readonly saveState?: string;
   /** Write the runs as one HTML page. */
   readonly report?: string;
+}
+
+/** A scenario as a JUnit suite: one test case per expectation, an error for a step that died. */
+function junitSuite(result: ScenarioResult, policies: PolicySet): JunitSuite {
+  const { scenario } = result;
+  const log: string[] = [];
+  printText(captureOutput(log), result, policies);
+  const cases: JunitCase[] = result.expectations.map((e) => ({
+    name: `step ${e.step + 1}: ${e.message.split('\n')[0]}`,
+    classname: scenario.name,
+    file: scenario.file,
+    ...(e.passed ? {} : { failure: `${e.message}${e.line ? ` (${scenario.file}:${e.line})` : ''}` }),
+  }));
+  if (result.failure) cases.push({ name: `step ${result.failure.step + 1}`, classname: scenario.name, file: scenario.file, error: result.failure.message });
+  // A scenario without expectations still reports that it ran.
+  if (cases.length === 0) cases.push({ name: 'runs', classname: scenario.name, file: scenario.file });
+  const last = cases[cases.length - 1] as JunitCase;
+  cases[cases.length - 1] = { ...last, output: log.join('\n') };
+  return { name: scenario.name, file: scenario.file, cases };
 }
 
 function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
@@ -81,7 +101,8 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     reporting?.checkReportPath(options.report);
     refuseOverwritingInput(options.report, '--report', [...inputs, [options.decisions, 'the `--decisions` log'], [options.saveState, 'the `--save-state` file']]);
   }
-  const progress = new Progress(options.format === 'json' ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
+  const suites: JunitSuite[] = [];
+  const progress = new Progress(options.format !== 'text' && options.format !== undefined ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of scenarios.entries()) {
     const set = sets[i] as PolicySet;
@@ -92,6 +113,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const context = recordContext(set, options, simulatedHost(result.machine.release));
     if (options.decisions) appendDecisions(options.decisions, result.decisions, context);
     if (options.format === 'json') printJson(out, result, context);
+    else if (options.format === 'junit') suites.push(junitSuite(result, set));
     else printText(out, result, set);
   }
   if (options.saveState) {
@@ -104,6 +126,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   const held = expectations.filter((e) => e.passed).length;
   const summary = `${results.length} scenario${results.length === 1 ? '' : 's'}: ${passed} passed, ${results.length - passed} failed; ${held}/${expectations.length} expectations held`;
   if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', scenarios: results.length, passed, failed: results.length - passed, expectations: expectations.length, held }));
+  else if (options.format === 'junit') out.out(junitXml('patchwise run', suites));
   else out.out(out.style(passed === results.length ? 'green' : 'red', summary));
   return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
 }
@@ -119,7 +142,11 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
-    .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'text; json: one JSON object per line (log lines, decision records, expectations); junit: JUnit XML for CI')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
     .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
     .option(...DECISIONS_OPTION)
     .option(...LABEL_OPTION)
@@ -150,6 +177,7 @@ Examples:
   $ patchwise run examples/experiments
   $ patchwise run my-scenario.yaml --config strict.config.yaml
   $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
+  $ patchwise run scenarios --format junit > patchwise-junit.xml
   $ patchwise run examples/experiments/02-two-vendors-one-function --report two-vendors.html
 
 Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
