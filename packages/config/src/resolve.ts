@@ -3,7 +3,7 @@
  * cycles refused), plugins imported and merged by policy name, options validated, and where every
  * value came from remembered.
  */
-import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, suggestion, type IssuePlace } from '@patchwise/diagnostics';
 import { validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
@@ -106,7 +106,7 @@ const asList = (value: string | readonly string[] | undefined): readonly string[
   value === undefined ? [] : typeof value === 'string' ? [value] : value;
 
 /** Load `entry` of `extends` (a preset, a path, a package) as a layer. */
-async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; id: string } | Preset> {
+async function extendLayer(entry: string, from: Layer, loaded: Map<string, Promise<LoadedFile>>): Promise<{ layer: Layer; id: string } | Preset> {
   if (entry.startsWith('patchwise:')) {
     const preset = PRESETS[entry];
     if (!preset) {
@@ -128,9 +128,11 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
       hint: 'use a preset (`patchwise:recommended`), a relative path, or an installed package',
     });
   }
-  let loaded: LoadedFile;
+  // Each file is read once, however many configs extend it.
+  if (!loaded.has(file)) loaded.set(file, loadFile(file));
+  let config: LoadedFile;
   try {
-    loaded = await loadFile(file);
+    config = await (loaded.get(file) as Promise<LoadedFile>);
   } catch (err) {
     // The extending file holds the mistake: point at its `extends`, and name what is missing.
     if (!(err instanceof Diagnostic) || err.code !== 'PW_NO_SUCH_FILE' || err.file !== file) throw err;
@@ -141,30 +143,46 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
       hint: 'the path is relative to the extending file',
     });
   }
-  const base = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
-  return { layer: { ...base, config: validateConfig(loaded.config, base) }, id: loaded.file };
+  const base = { origin: config.file, dir: dirname(config.file), locate: config.locate };
+  return { layer: { ...base, config: validateConfig(config.config, base) }, id: file };
 }
 
-/** Layers in application order (extended first), refusing cycles. */
-async function flatten(layer: Layer, id: string, chain: string[]): Promise<Layer[]> {
+/**
+ * Layers in application order (extended first). Each file is loaded once and applied once, where it
+ * is first extended: a diamond (two configs extending one base) applies the base once, and a chain
+ * of configs each extending the next twice costs one load per file, not two to the power of its
+ * length. A cycle is refused, named by its chain of files.
+ */
+async function flatten(root: Layer, rootId: string): Promise<Layer[]> {
   const layers: Layer[] = [];
-  for (const entry of asList(layer.config.extends)) {
-    const loaded = await extendLayer(entry, layer);
-    if ('layer' in loaded) {
-      if (chain.includes(loaded.id) || loaded.id === id) {
+  const applied = new Set<string>();
+  const loaded = new Map<string, Promise<LoadedFile>>();
+  const visit = async (layer: Layer, id: string, chain: readonly string[]): Promise<void> => {
+    const path = [...chain, id];
+    for (const entry of asList(layer.config.extends)) {
+      const next = await extendLayer(entry, layer, loaded);
+      if (!('layer' in next)) {
+        layers.push({ config: next.config, origin: next.name, dir: layer.dir, locate: () => undefined });
+        continue;
+      }
+      const start = path.indexOf(next.id);
+      if (start >= 0) {
+        const cycle = [...path.slice(start), next.id];
+        const base = dirname(next.id);
         throw new Diagnostic({
           code: 'PW_CONFIG_CIRCULAR',
           ...where(layer, ['extends']),
-          reason: `circular \`extends\`: ${[...chain, id, loaded.id].join(' → ')}`,
+          reason: `circular \`extends\`: ${cycle.map((file) => relativePath(base, file)).join(' → ')}`,
           hint: 'remove one of the `extends` entries in the cycle',
         });
       }
-      layers.push(...(await flatten(loaded.layer, loaded.id, [...chain, id])));
-    } else {
-      layers.push({ config: loaded.config, origin: loaded.name, dir: layer.dir, locate: () => undefined });
+      if (applied.has(next.id)) continue;
+      await visit(next.layer, next.id, path);
     }
-  }
-  layers.push(layer);
+    applied.add(id);
+    layers.push(layer);
+  };
+  await visit(root, rootId, []);
   return layers;
 }
 
@@ -192,7 +210,7 @@ export async function resolveConfig(
     locate: top.locate ?? (() => undefined),
     ...(top.prefix ? { prefix: top.prefix } : {}),
   };
-  const layers = await flatten(root, top.file ?? '<inline>', []);
+  const layers = await flatten(root, top.file ?? '<inline>');
   let audit: { value: boolean; origin: Origin } = { value: false, origin: DEFAULT };
   let timeout: { value: number; origin: Origin } = { value: DEFAULT_GATE_TIMEOUT_MS, origin: DEFAULT };
   const byName = new Map<string, Pending>();

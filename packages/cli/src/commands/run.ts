@@ -1,7 +1,10 @@
 /**
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
+import { mkdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
+import { Diagnostic } from '@patchwise/diagnostics';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
 import { commandPolicies, recordContext, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
 import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
@@ -84,6 +87,29 @@ function printJson(out: Output, result: ScenarioResult, context: RecordContext):
   emit({ type: 'result', name: scenario.name, passed: result.passed, ...(result.failure ? { failure: result.failure } : {}) });
 }
 
+/**
+ * Where `--save-state` writes: the one file for one scenario; for several, a folder (existing, or
+ * written with a trailing `/`) that gets `NAME.state.json` per scenario file `NAME.scenario.yaml`.
+ */
+function stateTargets(target: string, files: readonly string[]): string[] {
+  const folder = target.endsWith('/') || statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+  if (!folder) {
+    if (files.length === 1) return [target];
+    throw new Diagnostic({
+      code: 'PW_USAGE',
+      reason: `\`--save-state ${target}\` is one file, and ${files.length} scenarios run`,
+      hint: 'give a folder (`--save-state states/`) to save each scenario\'s final state as NAME.state.json',
+    });
+  }
+  const targets = files.map((file) => join(target, `${basename(file).replace(/\.scenario\.(ya?ml|json)$|\.(ya?ml|json)$/, '')}.state.json`));
+  const twice = targets.find((t, i) => targets.indexOf(t) !== i);
+  if (twice) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: `two scenario files would both save their state as ${displayPath(twice)}`, hint: 'run them with separate `--save-state` folders' });
+  }
+  mkdirSync(target, { recursive: true });
+  return targets;
+}
+
 export async function run(out: Output, paths: readonly string[], options: RunOptions): Promise<ExitCode> {
   // Read every scenario and config before running any: bad input runs nothing.
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
@@ -94,12 +120,13 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   // Outputs never overwrite what was read (nor each other): refused before anything runs.
   const inputs = [...files.map((f) => [f, 'a scenario run'] as const), ...sets.map((s) => [s.file, 'a config file read'] as const)];
   if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
-  if (options.saveState) refuseOverwritingInput(options.saveState, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
+  const stateFiles = options.saveState === undefined ? [] : stateTargets(options.saveState, files);
+  for (const target of stateFiles) refuseOverwritingInput(target, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
   // Loaded only when asked for: the page's script is large, and most runs print text only.
   const reporting = options.report ? await import('../report-file.js') : undefined;
   if (options.report) {
     reporting?.checkReportPath(options.report);
-    refuseOverwritingInput(options.report, '--report', [...inputs, [options.decisions, 'the `--decisions` log'], [options.saveState, 'the `--save-state` file']]);
+    refuseOverwritingInput(options.report, '--report', [...inputs, [options.decisions, 'the `--decisions` log'], ...stateFiles.map((f) => [f, 'a `--save-state` file'] as const)]);
   }
   const suites: JunitSuite[] = [];
   const progress = new Progress(options.format !== 'text' && options.format !== undefined ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
@@ -116,10 +143,11 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     else if (options.format === 'junit') suites.push(junitSuite(result, set));
     else printText(out, result, set);
   }
-  if (options.saveState) {
-    const last = results.at(-1);
-    if (last) writeFileAtomic(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
-  }
+  // Each scenario's final state, once every scenario has run (a bad state file is never half the set).
+  stateFiles.forEach((target, i) => {
+    const result = results[i] as ScenarioResult;
+    writeFileAtomic(target, `${JSON.stringify(saveState(result.machine, result.scenario.patches), null, 2)}\n`);
+  });
   if (reporting && options.report) reporting.writeReport(options.report, results.map(reporting.scenarioReport), 'patchwise run');
   const passed = results.filter((r) => r.passed).length;
   const expectations = results.flatMap((r) => r.expectations);
@@ -147,7 +175,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
         .choices(['text', 'json', 'junit'])
         .default('text'),
     )
-    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
+    .option('--save-state <path>', "write the final machine state (for `check --state`): a file for one scenario; for several, a folder (NAME.state.json each)", pathValue)
     .option(...DECISIONS_OPTION)
     .option(...LABEL_OPTION)
     .option(...REPORT_OPTION)
