@@ -7,8 +7,11 @@
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleReport } from './bundle-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The report page's script first: the report package (which the command includes) inlines it.
+await bundleReport();
 await build({
   entryPoints: [join(root, 'packages/cli/dist/main.js')],
   outfile: join(root, 'packages/cli/dist/patchwise.cjs'),

@@ -10,6 +10,7 @@ import { applyPolicies, type AppliedPolicy, type PolicyEntry } from '@patchwise/
 import { getpidLoop, Machine, type LogRecord } from '@patchwise/sim';
 import { ScenarioHarness, type ExpectationResult } from './harness.js';
 import { functionStacks, type FunctionStack } from './stacks.js';
+import { traceLifecycle, type TraceEvent } from './trace.js';
 import type { Scenario } from './parse.js';
 import { parseFunctionRef } from '@patchwise/manifest';
 
@@ -17,10 +18,13 @@ import { parseFunctionRef } from '@patchwise/manifest';
 export type ScenarioEvent =
   | { readonly type: 'log'; readonly record: LogRecord }
   | { readonly type: 'decision'; readonly decision: Decision }
-  | { readonly type: 'step'; readonly index: number; readonly name: string; readonly line?: number }
+  /** `time`: machine time (ms since boot) as the step starts. */
+  | { readonly type: 'step'; readonly index: number; readonly name: string; readonly time: number; readonly line?: number }
   | { readonly type: 'expect'; readonly result: ExpectationResult }
   /** After a step that changed them: every patched function's stack, newest first. */
-  | { readonly type: 'stacks'; readonly stacks: readonly FunctionStack[] };
+  | { readonly type: 'stacks'; readonly stacks: readonly FunctionStack[] }
+  /** Only with `trace: true`. */
+  | TraceEvent;
 
 export interface ScenarioResult {
   readonly scenario: Scenario;
@@ -40,6 +44,8 @@ export interface RunScenarioOptions {
   readonly audit?: boolean;
   /** Record a `stacks` event after every step that changes a function's patch stack (off: none). */
   readonly stacks?: boolean;
+  /** Record the lifecycle trace a report draws: transitions, callbacks, modules, stack changes (off: none). */
+  readonly trace?: boolean;
 }
 
 /** Build the machine a scenario describes (before any step). */
@@ -76,6 +82,8 @@ export async function scenarioMachine(scenario: Scenario): Promise<Machine> {
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const machine = await scenarioMachine(scenario);
   const events: ScenarioEvent[] = [];
+  // First, so what changed is recorded before the log line or decision that follows from it.
+  const trace = options.trace ? traceLifecycle(machine, (event) => events.push(event)) : undefined;
   machine.log.subscribe((record) => events.push({ type: 'log', record }));
   const h = new ScenarioHarness(machine);
   machine.livepatch.hooks.decision.tap({ name: 'scenario-events', order: 'post' }, (decision) => {
@@ -108,7 +116,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   for (const step of scenario.steps) {
     h.step = step.index;
     h.stepLine = step.line;
-    events.push({ type: 'step', index: step.index, name: step.name, ...(step.line ? { line: step.line } : {}) });
+    events.push({ type: 'step', index: step.index, name: step.name, time: machine.clock.now, ...(step.line ? { line: step.line } : {}) });
     const before = h.expectations.length;
     if (comparesSteps && step.name !== 'expect') h.beforeStep = h.snapshot();
     try {
@@ -126,6 +134,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     } finally {
       for (const result of h.expectations.slice(before)) events.push({ type: 'expect', result });
       noteStacks();
+      trace?.sync();
     }
   }
   const passed = !failure && h.expectations.every((e) => e.passed);

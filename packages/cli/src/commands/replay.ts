@@ -18,12 +18,15 @@ import {
   type CaseResult,
   type SelftestCase,
 } from '@patchwise/kselftest';
+import type { ReportScenario } from '@patchwise/report';
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
 import { junitXml, type JunitCase } from '../junit.js';
 import type { Output } from '../output.js';
 import { pathValues } from '../paths.js';
 import type { VmCaseOutcome } from './replay-vm.js';
+import { REPORT_OPTION } from '../report-option.js';
+import { refuseOverwritingInput } from '../safe-write.js';
 
 function helpText(): string {
   const ops = OPS.map((op) => `  ${op.name.padEnd(19)} ${op.value}\n  ${''.padEnd(19)} ${op.summary}\n  ${''.padEnd(19)} logs: ${op.logs}`);
@@ -56,6 +59,7 @@ Examples:
   $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml
   $ patchwise replay --check my-cases/
   $ patchwise replay --check --format junit > selftests-junit.xml
+  $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml --report basic.html
 
 Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 2 bad input.`;
 }
@@ -81,6 +85,8 @@ export interface ReplayOptions {
   readonly format?: 'text' | 'json' | 'junit';
   readonly vm?: boolean;
   readonly kernel?: string;
+  /** Write the cases' runs as one HTML page. */
+  readonly report?: string;
 }
 
 /** Passed: with --check, the log matched; without, the case ran to its end. */
@@ -114,14 +120,34 @@ function junitCase(c: SelftestCase, result: CaseResult, check: boolean | undefin
 export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
   // Parse every case before running any: bad input changes nothing and runs nothing.
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
+  if (options.report && (options.vm || options.kernel)) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: '`--report` draws the simulator\'s runs of the newest kernel; with `--vm` or `--kernel` there is no trace to draw', hint: 'drop `--report`, or `--vm`/`--kernel`' });
+  }
+  // Loaded only when asked for, like `run --report`.
+  const reporting = options.report ? await import('../report-file.js') : undefined;
+  if (options.report) {
+    reporting?.checkReportPath(options.report);
+    refuseOverwritingInput(options.report, '--report', cases.map((c) => [c.file, 'a case file read'] as const));
+  }
   const results: CaseResult[] = [];
+  const reported: ReportScenario[] = [];
+  // With --report, each case runs traced (the same run, observed) and is kept for the page.
+  const runOne = async (c: SelftestCase): Promise<CaseResult> => {
+    if (!reporting) return runCase(c);
+    const traced = await reporting.traceCase(c);
+    reported.push(reporting.caseReport(traced));
+    return traced.result;
+  };
+  const writeReport = () => {
+    if (reporting && options.report) reporting.writeReport(options.report, reported, 'patchwise replay');
+  };
   if (options.format === 'json' || options.format === 'junit') {
     if (options.vm || options.kernel) {
       throw new Diagnostic({ code: 'PW_USAGE', reason: '`--format json|junit` is for the simulator without `--kernel`; `--vm` and `--kernel` print text', hint: 'drop `--format`, or `--vm`/`--kernel`' });
     }
     const junit: JunitCase[] = [];
     for (const c of cases) {
-      const result = await runCase(c);
+      const result = await runOne(c);
       results.push(result);
       if (options.format === 'json') out.out(JSON.stringify(caseRecord(c, result, options.check)));
       else junit.push(junitCase(c, result, options.check));
@@ -129,6 +155,7 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     const passed = results.filter((r) => passedOf(r, options.check)).length;
     if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', cases: results.length, passed, failed: results.length - passed }));
     else out.out(junitXml('patchwise replay', [{ name: 'kselftest livepatch', cases: junit }]));
+    writeReport();
     return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
   }
   const notApplicable: { id: string; reason: string }[] = [];
@@ -141,7 +168,7 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     const release = options.kernel === undefined ? undefined : simRelease(options.kernel);
     for (const c of cases) {
       const lacking = release === undefined ? undefined : notApplicableOn(c, release);
-      runs.push(lacking ? { case: c, notApplicable: lacking } : { case: c, result: await runCase(c, release ? { machine: { release } } : {}) });
+      runs.push(lacking ? { case: c, notApplicable: lacking } : { case: c, result: release ? await runCase(c, { machine: { release } }) : await runOne(c) });
     }
   }
   for (const run of runs) show(run);
@@ -170,6 +197,7 @@ export async function replay(out: Output, paths: readonly string[], options: Rep
     const diff = diffResult(result);
     if (diff) out.out(colorDiff(out, diff));
   }
+  writeReport();
   if (!options.check) return results.some((r) => r.failure) ? ExitCode.Failed : ExitCode.Ok;
   const summary = `${summaryLine(results)}${options.vm || options.kernel ? `, ${notApplicable.length} not applicable` : ''}`;
   const allPassed = results.every((r) => r.passed);
@@ -217,6 +245,7 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .option('--vm', "replay on a real kernel under QEMU (Debian's, with the kernel's own test modules built from its source package)")
     .option('--kernel <series>', "the kernel release to behave as, `6.1` or `6.12` (with `--vm`: the kernel booted; default 6.12); without it the simulator follows the newest kernel")
+    .option(...REPORT_OPTION)
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));
 }

@@ -15,6 +15,7 @@ import { junitXml, type JunitCase, type JunitSuite } from '../junit.js';
 import { captureOutput, type Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { displayPath, expandFiles, pathValue, pathValues, SCENARIO_FILE } from '../paths.js';
+import { REPORT_OPTION } from '../report-option.js';
 import { refuseOverwritingInput, writeFileAtomic } from '../safe-write.js';
 
 export interface RunOptions extends ConfigOptions {
@@ -23,6 +24,8 @@ export interface RunOptions extends ConfigOptions {
   readonly decisions?: string;
   readonly format?: 'text' | 'json' | 'junit';
   readonly saveState?: string;
+  /** Write the runs as one HTML page. */
+  readonly report?: string;
 }
 
 /** A scenario as a JUnit suite: one test case per expectation, an error for a step that died. */
@@ -119,13 +122,19 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
   const stateFiles = options.saveState === undefined ? [] : stateTargets(options.saveState, files);
   for (const target of stateFiles) refuseOverwritingInput(target, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
+  // Loaded only when asked for: the page's script is large, and most runs print text only.
+  const reporting = options.report ? await import('../report-file.js') : undefined;
+  if (options.report) {
+    reporting?.checkReportPath(options.report);
+    refuseOverwritingInput(options.report, '--report', [...inputs, [options.decisions, 'the `--decisions` log'], ...stateFiles.map((f) => [f, 'a `--save-state` file'] as const)]);
+  }
   const suites: JunitSuite[] = [];
   const progress = new Progress(options.format !== 'text' && options.format !== undefined ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of scenarios.entries()) {
     const set = sets[i] as PolicySet;
     progress.update(i, scenario.name);
-    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true });
+    const result = await runScenario(scenario, { policies: set.entries, audit: set.audit, stacks: options.stacks === true, trace: reporting !== undefined });
     progress.clear();
     results.push(result);
     const context = recordContext(set, options, simulatedHost(result.machine.release));
@@ -139,6 +148,7 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const result = results[i] as ScenarioResult;
     writeFileAtomic(target, `${JSON.stringify(saveState(result.machine, result.scenario.patches), null, 2)}\n`);
   });
+  if (reporting && options.report) reporting.writeReport(options.report, results.map(reporting.scenarioReport), 'patchwise run');
   const passed = results.filter((r) => r.passed).length;
   const expectations = results.flatMap((r) => r.expectations);
   const held = expectations.filter((e) => e.passed).length;
@@ -168,6 +178,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .option('--save-state <path>', "write the final machine state (for `check --state`): a file for one scenario; for several, a folder (NAME.state.json each)", pathValue)
     .option(...DECISIONS_OPTION)
     .option(...LABEL_OPTION)
+    .option(...REPORT_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
     .addHelpText(
@@ -195,6 +206,7 @@ Examples:
   $ patchwise run my-scenario.yaml --config strict.config.yaml
   $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
   $ patchwise run scenarios --format junit > patchwise-junit.xml
+  $ patchwise run examples/experiments/02-two-vendors-one-function --report two-vendors.html
 
 Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
     )
