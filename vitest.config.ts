@@ -1,12 +1,10 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 
 // Tests import packages by name and run against their build (`pnpm test` builds first), so what is
 // tested is what users get.
 export default defineConfig({
   test: {
     include: ['{packages,plugins,examples}/*/test/**/*.test.ts'],
-    // The fleet example under real Ansible takes most of a minute: `pnpm test:fleet` (.ci/run runs it).
-    exclude: [...configDefaults.exclude, '**/*.fleet.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     coverage: {

@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['examples/fleet/test/**/*.fleet.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    // `pnpm test` lists the Ansible tests as skipped; this run is the one that does them.
+    env: { PATCHWISE_FLEET: '1' },
   },
 });
