@@ -17,7 +17,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   // Loaded only for a TypeScript config, from the cli package's own dependencies.
-  external: ['cosmiconfig-typescript-loader', 'typescript'],
+  external: ['cosmiconfig-typescript-loader', 'typescript', 'jiti'],
   // The sources use import.meta.url to find files beside them; in CommonJS that is this file's URL.
   define: { 'import.meta.url': '__patchwiseUrl' },
   // Strict mode first: the sources are ES modules, strict by definition, and a CommonJS bundle is
@@ -25,6 +25,10 @@ await build({
   // a planted prototype) into silent no-ops the sources never expect.
   banner: { js: "'use strict';\nconst __patchwiseUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  // For --debug (see bin/patchwise.cjs): esbuild follows tsc's maps, so traces name src/*.ts lines.
+  // No sources inside: the packages ship their src/.
+  sourcemap: 'linked',
+  sourcesContent: false,
   // Less source to compile at every start; names kept for readable --debug stack traces.
   minify: true,
   keepNames: true,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyTester } from '@patchwise/testing';
-import { changeWindow } from '@patchwise/example-custom-policy';
+// The source, not the build: editing src/ and running the tests tests the edit.
+import { changeWindow } from '../src/index.js';
 
 PolicyTester.describe = describe;
 PolicyTester.it = it;

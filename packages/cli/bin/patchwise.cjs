@@ -90,6 +90,15 @@ function loadBundle() {
   return module.exports;
 }
 
+// `pnpm patchwise ARGS` (a package script named after the command, as in patchwise's own repository)
+// runs in the package's folder: paths the user typed are relative to where they typed them.
+if (process.env.npm_lifecycle_event === 'patchwise' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
+// --debug: stack traces through the bundle's source map into the TypeScript sources. Node maps only
+// modules it loads itself, so the bundle is required (no code cache) in that case.
+const debug = process.argv.includes('--debug');
+if (debug) process.setSourceMapsEnabled(true);
+
 // Code from a cached script cannot import() by itself: lend it this module's (see config's importModule).
 globalThis.__patchwiseImport = (specifier) => import(specifier);
 
@@ -117,7 +126,7 @@ process.on('exit', () => {
   process.exitCode = 1;
 });
 
-loadBundle()
+(debug ? require(bundle) : loadBundle())
   .main(process.argv.slice(2))
   .then((code) => {
     finished = true;

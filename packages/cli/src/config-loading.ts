@@ -8,6 +8,8 @@ import type { PolicyEntry } from '@patchwise/policy';
 import type { Scenario } from '@patchwise/scenario';
 import { policyRevision, type HostFacts, type RecordContext } from './decision-records.js';
 import { displayPath } from './paths.js';
+// A config may name the standard plugins: register the command's own copies.
+import './standard-plugins.js';
 
 export interface ConfigOptions {
   readonly config?: string;

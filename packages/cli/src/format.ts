@@ -41,6 +41,9 @@ function findingLines(out: Output, findings: readonly Finding[], indent: string)
     const tag = f.severity === 'error' ? out.style('red', 'error') : out.style('yellow', 'warn ');
     const lines = [`${indent}${tag}  ${`${f.policy}/${f.code}`.padEnd(width)}  ${f.message}${f.audited ? out.style('dim', ' (audit: would deny)') : ''}`];
     if (f.hint) lines.push(`${indent}       ${''.padEnd(width)}  ${out.style('dim', `hint: ${f.hint}`)}`);
+    // --debug: a policy that threw shows where, in its own code.
+    const stack = out.debug && f.cause instanceof Error ? f.cause.stack : undefined;
+    if (stack) lines.push(...stack.split('\n').map((l) => `${indent}       ${''.padEnd(width)}  ${out.style('dim', l)}`));
     return lines;
   });
 }

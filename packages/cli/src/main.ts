@@ -1,6 +1,7 @@
 /**
  * The `patchwise` command.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isDiagnostic } from '@patchwise/diagnostics';
 import { ExitCode } from './exit-codes.js';
@@ -25,7 +26,26 @@ const VERBS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
   keygen: async () => (await import('./commands/keys.js')).keygenCommand,
   sign: async () => (await import('./commands/keys.js')).signCommand,
   inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  load: async () => (await import('./commands/state-ops.js')).loadCommand,
+  disable: async () => (await import('./commands/state-ops.js')).disableCommand,
+  unload: async () => (await import('./commands/state-ops.js')).unloadCommand,
 };
+
+/** This package's version (the bundle and the build both sit in dist/, beside nothing else). */
+export function version(): string {
+  try {
+    return String((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `--color`/`--no-color`, the last one given winning; undefined when neither is. */
+function colorFlag(argv: readonly string[]): boolean | undefined {
+  const last = argv.findLastIndex((arg) => arg === '--color' || arg === '--no-color');
+  return last < 0 ? undefined : argv[last] === '--color';
+}
 
 /** The verb of a command line: its first argument that is not an option (no global option takes a value). */
 function verbOf(argv: readonly string[]): string | undefined {
@@ -39,7 +59,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   let output: Output | undefined;
   const debug = argv.includes('--debug');
   const out = () => {
-    output ??= createOutput({ ...options, ...(argv.includes('--no-color') ? { color: false } : {}) });
+    const flag = colorFlag(argv);
+    output ??= createOutput({ ...options, debug, ...(flag === undefined ? {} : { color: flag }) });
     return output;
   };
   const run = async (fn: () => Promise<number>) => {
@@ -47,8 +68,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   };
   const program = new Command('patchwise')
     .description('Policy-driven live patching: the Linux livepatch lifecycle, simulated exactly.')
+    .version(version(), '-V, --version', 'print the version')
+    .option('--color', 'color the output even when it is not a terminal (also: FORCE_COLOR=1)')
     .option('--no-color', 'never color the output (also: NO_COLOR=1)')
-    .option('--debug', 'print stack traces of internal errors')
+    .option('--debug', "print stack traces: of internal errors, of bad input, and of a policy that throws")
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -69,6 +92,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (isDiagnostic(err)) {
       out().err(`${out().style('red', 'error')} ${err.message}`);
       if (debug && err.stack) out().err(err.stack);
+      // A plugin that failed to load: its own error, where it was thrown.
+      if (debug && err.cause instanceof Error && err.cause.stack) out().err(`caused by: ${err.cause.stack}`);
       return ExitCode.BadInput;
     }
     const error = err as Error;

@@ -281,3 +281,27 @@ describe('usage errors', () => {
     expect(r.stderr).toMatch(STACK);
   });
 });
+
+describe('run --save-state with several scenarios', () => {
+  const two = [fx('scenarios/acme-installed.scenario.yaml'), fx('scenarios/deps-installed.scenario.yaml')];
+
+  it('a folder gets each scenario’s final state as NAME.state.json', async () => {
+    const dir = `${tempPath('states')}/`;
+    const r = await cli(['run', ...two, '--save-state', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const acme = JSON.parse(readFileSync(join(dir, 'acme-installed.state.json'), 'utf8')) as { patches: { manifest: { name: string } }[] };
+    const deps = JSON.parse(readFileSync(join(dir, 'deps-installed.state.json'), 'utf8')) as { patches: { manifest: { name: string } }[] };
+    expect(acme.patches.map((p) => p.manifest.name)).toEqual(['acme_fix']);
+    expect(deps.patches.length).toBeGreaterThan(0);
+    expect(deps.patches.map((p) => p.manifest.name)).not.toEqual(['acme_fix']);
+  });
+
+  it('one file for several scenarios is bad input, and nothing runs or is written', async () => {
+    const file = tempPath('one.state.json');
+    const r = await cli(['run', ...two, '--save-state', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is one file, and 2 scenarios run');
+    expect(r.stdout).toBe('');
+    expect(existsSync(file)).toBe(false);
+  });
+});

@@ -2,7 +2,9 @@
  * Hostile input: every file of the corpus in `hostile/` (listed, with what each must say, in
  * `hostile/index.json`), and inputs too large to check in, generated here. Each one, through the
  * CLI verb of its kind: exit 2, exactly one error message (and at most one hint line) naming the
- * file and the place, nothing on stdout, no stack trace, within 2 seconds.
+ * file and the place, nothing on stdout, no stack trace. No wall-clock budget (these machines are
+ * noisy): the work is bounded by counted limits (`@patchwise/diagnostics` limits, tested there), and
+ * a hang fails at the test timeout.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -32,19 +34,12 @@ const VERBS: Record<string, readonly string[]> = {
   scenario: ['run', '{file}'],
   manifest: ['check', '{file}'],
   case: ['replay', '{file}'],
+  state: ['check', '--config', 'none', '--state', '{file}', '{dir}/support/ok.manifest.yaml'],
 };
 
-/** The one timing assertion: generous, but a hang or a quadratic blow-up fails it. */
-const BUDGET_MS = 2000;
-
-async function timed(args: readonly string[]): Promise<Run & { ms: number }> {
-  const start = performance.now();
-  const run = await cli([...args]);
-  return { ...run, ms: performance.now() - start };
-}
 
 /** Bad input, said once and clearly: exit 2, one `error` line naming `file` (plus a hint), nothing else. */
-function expectOneClearMessage(run: Run & { ms: number }, file: string, fragment: string, place?: string): void {
+function expectOneClearMessage(run: Run, file: string, fragment: string, place?: string): void {
   const lines = run.stderr.trimEnd().split('\n');
   expect(run.code, run.stderr).toBe(2);
   expect(run.stdout).toBe('');
@@ -57,7 +52,6 @@ function expectOneClearMessage(run: Run & { ms: number }, file: string, fragment
   if (place) expect(message).toContain(`${place}:`);
   expect(run.stderr).not.toMatch(STACK);
   expect(run.stderr).not.toContain('internal error');
-  expect(run.ms).toBeLessThan(BUDGET_MS);
 }
 
 describe('the hostile corpus', () => {
@@ -73,7 +67,7 @@ describe('the hostile corpus', () => {
     const kind = name.split('--')[0] ?? '';
     const args = (entry.args ?? VERBS[kind] ?? []).map((a) => a.replace('{file}', join(DIR, name)).replace('{dir}', DIR));
     const place = entry.at ?? (entry.line === undefined ? undefined : `${name}:${entry.line}`);
-    expectOneClearMessage(await timed(args), name, entry.expect, place);
+    expectOneClearMessage(await cli(args), name, entry.expect, place);
   });
 });
 
@@ -132,6 +126,11 @@ const generated: Generated[] = [
   },
   { title: 'a scenario with 60 000 steps', name: 'steps.scenario.yaml', verb: 'scenario', text: () => `name: many\nsteps:\n${'  - advance: 1\n'.repeat(60_000)}`, expect: 'more than 10000 entries' },
   { title: 'a flow list of 60 000 maps', name: 'flow.scenario.yaml', verb: 'scenario', text: () => `name: many\nsteps: [${'{advance: 1}, '.repeat(60_000)}]\n`, expect: 'more than 10000 entries' },
+  { title: '100 000 stray closing brackets', name: 'closers.yaml', verb: 'manifest', text: () => `name: x\n${']'.repeat(100_000)}\n`, expect: 'more than 100000 tokens' },
+  { title: '60 000 nested `? ` on one line', name: 'keys.scenario.yaml', verb: 'scenario', text: () => `${'? '.repeat(60_000)}x\n`, expect: 'more than 10000 entries' },
+  { title: '60 000 `: 1` lines', name: 'values.yaml', verb: 'config', text: () => ': 1\n'.repeat(60_000), expect: 'more than 10000 entries' },
+  { title: '200 000 blank lines', name: 'blank.yaml', verb: 'config', text: () => `audit: true\n${'\n'.repeat(200_000)}`, expect: 'more than 100000 tokens' },
+  { title: 'a JSON config followed by 100 000 stray closing brackets', name: 'closers.json', verb: 'config', text: () => `{}\n${'] '.repeat(100_000)}`, expect: 'invalid JSON' },
   {
     title: 'a duplicate key at the end of 4 000 keys',
     name: 'dup.yaml',
@@ -149,7 +148,7 @@ describe('generated hostile inputs', () => {
 
   it.each(generated)('$title', async ({ name, verb, text, expect: fragment }) => {
     const file = write(name, text());
-    const args = (VERBS[verb] ?? []).map((a) => a.replace('{file}', file));
-    expectOneClearMessage(await timed(args), basename(file), fragment);
+    const args = (VERBS[verb] ?? []).map((a) => a.replace('{file}', file).replace('{dir}', DIR));
+    expectOneClearMessage(await cli(args), basename(file), fragment);
   });
 });

@@ -1,21 +1,29 @@
 /**
- * The standard plugins ship with patchwise. They are imported by name here, not resolved from the
- * user's folder, so the bundled `patchwise` command carries them (a config naming one never pays
- * for a second copy of its dependencies) and a project need not install them.
+ * The standard plugins: the ones the `patchwise` command ships with. This package does not depend
+ * on them (a library user installs only what it names); whoever ships them registers them here
+ * (the command does, see @patchwise/cli), so the bundled command resolves a standard name to its own
+ * copy and a project need not install them. Without a registration a standard name resolves like
+ * any other package name.
  */
-type PluginModule = Record<string, unknown>;
+export type PluginModule = Record<string, unknown>;
+export type PluginLoader = () => Promise<PluginModule>;
+
+/** The standard plugins by short name (`vendor-tags` is `@patchwise/plugin-vendor-tags`). */
+export const STANDARD_PLUGINS = ['vendor-tags', 'scoped-callbacks', 'semver-deps', 'transition-timeout', 'rollout'] as const;
+
+/** Kept for compatibility: the short names of the standard plugins. */
+export const BUILTIN_PLUGINS: readonly string[] = STANDARD_PLUGINS;
+
+const registered = new Map<string, PluginLoader>();
 
 /**
- * Looked up by the name a config gives: no prototype, so `constructor` or `toString` is an unknown
- * plugin rather than a function of `Object.prototype` called as a loader.
+ * Make plugins importable by package name without resolving them from the config's folder: a
+ * program that bundles them registers `{'@patchwise/plugin-vendor-tags': () => import(...)}`.
  */
-export const BUILTIN_LOADERS: Readonly<Record<string, () => Promise<PluginModule>>> = Object.assign(Object.create(null) as Record<string, () => Promise<PluginModule>>, {
-  '@patchwise/plugin-vendor-tags': () => import('@patchwise/plugin-vendor-tags'),
-  '@patchwise/plugin-scoped-callbacks': () => import('@patchwise/plugin-scoped-callbacks'),
-  '@patchwise/plugin-semver-deps': () => import('@patchwise/plugin-semver-deps'),
-  '@patchwise/plugin-transition-timeout': () => import('@patchwise/plugin-transition-timeout'),
-  '@patchwise/plugin-rollout': () => import('@patchwise/plugin-rollout'),
-});
+export function registerPlugins(loaders: Readonly<Record<string, PluginLoader>>): void {
+  for (const [name, load] of Object.entries(loaders)) registered.set(name, load);
+}
 
-/** Short names of the standard plugins (`vendor-tags` is `@patchwise/plugin-vendor-tags`). */
-export const BUILTIN_PLUGINS = Object.keys(BUILTIN_LOADERS).map((name) => name.replace('@patchwise/plugin-', ''));
+export function registeredPlugin(name: string): PluginLoader | undefined {
+  return registered.get(name);
+}

@@ -3,14 +3,12 @@
  * cycles refused), plugins imported and merged by policy name, options validated, and where every
  * value came from remembered.
  */
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, suggestion, type IssuePlace } from '@patchwise/diagnostics';
-import { isPolicy, validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
+import { validateOptions, type Policy, type PolicyEntry } from '@patchwise/policy';
 import type { z } from 'zod';
-import { BUILTIN_LOADERS, BUILTIN_PLUGINS } from './builtins.js';
-import { importModule } from './import.js';
+import { resolveFileOptions } from './file-options.js';
+import { importPolicy, resolvePackage } from './plugins.js';
 import { PRESETS, type Preset } from './presets.js';
 import { ConfigSchema, type PatchwiseConfig, type PluginSetting, type Severity } from './schema.js';
 import { loadFile, type LoadedFile } from './source.js';
@@ -100,7 +98,7 @@ export function validateConfig(raw: unknown, layer: Omit<Layer, 'config'>): Patc
     code: 'PW_CONFIG',
     ...where({ ...layer, config: {} }, place.path, { key: place.key === 'unknown' }),
     reason: `invalid config: ${at}${pluginReason(issue, place) ?? describeIssue(issue, ConfigSchema)}`,
-    hint: 'see the config reference in packages/config/README.md',
+    hint: 'see "The config file" in the @patchwise/config README',
   });
 }
 
@@ -108,7 +106,7 @@ const asList = (value: string | readonly string[] | undefined): readonly string[
   value === undefined ? [] : typeof value === 'string' ? [value] : value;
 
 /** Load `entry` of `extends` (a preset, a path, a package) as a layer. */
-async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; id: string } | Preset> {
+async function extendLayer(entry: string, from: Layer, loaded: Map<string, Promise<LoadedFile>>): Promise<{ layer: Layer; id: string } | Preset> {
   if (entry.startsWith('patchwise:')) {
     const preset = PRESETS[entry];
     if (!preset) {
@@ -130,9 +128,11 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
       hint: 'use a preset (`patchwise:recommended`), a relative path, or an installed package',
     });
   }
-  let loaded: LoadedFile;
+  // Each file is read once, however many configs extend it.
+  if (!loaded.has(file)) loaded.set(file, loadFile(file));
+  let config: LoadedFile;
   try {
-    loaded = await loadFile(file);
+    config = await (loaded.get(file) as Promise<LoadedFile>);
   } catch (err) {
     // The extending file holds the mistake: point at its `extends`, and name what is missing.
     if (!(err instanceof Diagnostic) || err.code !== 'PW_NO_SUCH_FILE' || err.file !== file) throw err;
@@ -143,92 +143,47 @@ async function extendLayer(entry: string, from: Layer): Promise<{ layer: Layer; 
       hint: 'the path is relative to the extending file',
     });
   }
-  const base = { origin: loaded.file, dir: dirname(loaded.file), locate: loaded.locate };
-  return { layer: { ...base, config: validateConfig(loaded.config, base) }, id: loaded.file };
+  const base = { origin: config.file, dir: dirname(config.file), locate: config.locate };
+  return { layer: { ...base, config: validateConfig(config.config, base) }, id: file };
 }
 
-function resolvePackage(specifier: string, fromDir: string): string | undefined {
-  for (const base of [pathToFileURL(`${fromDir}/`).href, import.meta.url]) {
-    try {
-      return createRequire(base).resolve(specifier);
-    } catch {
-      // try the next place
-    }
-  }
-  return undefined;
-}
-
-/** Layers in application order (extended first), refusing cycles. */
-async function flatten(layer: Layer, id: string, chain: string[]): Promise<Layer[]> {
+/**
+ * Layers in application order (extended first). Each file is loaded once and applied once, where it
+ * is first extended: a diamond (two configs extending one base) applies the base once, and a chain
+ * of configs each extending the next twice costs one load per file, not two to the power of its
+ * length. A cycle is refused, named by its chain of files.
+ */
+async function flatten(root: Layer, rootId: string): Promise<Layer[]> {
   const layers: Layer[] = [];
-  for (const entry of asList(layer.config.extends)) {
-    const loaded = await extendLayer(entry, layer);
-    if ('layer' in loaded) {
-      if (chain.includes(loaded.id) || loaded.id === id) {
+  const applied = new Set<string>();
+  const loaded = new Map<string, Promise<LoadedFile>>();
+  const visit = async (layer: Layer, id: string, chain: readonly string[]): Promise<void> => {
+    const path = [...chain, id];
+    for (const entry of asList(layer.config.extends)) {
+      const next = await extendLayer(entry, layer, loaded);
+      if (!('layer' in next)) {
+        layers.push({ config: next.config, origin: next.name, dir: layer.dir, locate: () => undefined });
+        continue;
+      }
+      const start = path.indexOf(next.id);
+      if (start >= 0) {
+        const cycle = [...path.slice(start), next.id];
+        const base = dirname(next.id);
         throw new Diagnostic({
           code: 'PW_CONFIG_CIRCULAR',
           ...where(layer, ['extends']),
-          reason: `circular \`extends\`: ${[...chain, id, loaded.id].join(' → ')}`,
+          reason: `circular \`extends\`: ${cycle.map((file) => relativePath(base, file)).join(' → ')}`,
           hint: 'remove one of the `extends` entries in the cycle',
         });
       }
-      layers.push(...(await flatten(loaded.layer, loaded.id, [...chain, id])));
-    } else {
-      layers.push({ config: loaded.config, origin: loaded.name, dir: layer.dir, locate: () => undefined });
+      if (applied.has(next.id)) continue;
+      await visit(next.layer, next.id, path);
     }
-  }
-  layers.push(layer);
+    applied.add(id);
+    layers.push(layer);
+  };
+  await visit(root, rootId, []);
   return layers;
-}
-
-/** Short names: `vendor-tags` is `@patchwise/plugin-vendor-tags`, then `patchwise-plugin-vendor-tags`. */
-function candidates(specifier: string): string[] {
-  if (specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('@') || specifier.includes('/')) return [specifier];
-  return [`@patchwise/plugin-${specifier}`, `patchwise-plugin-${specifier}`, specifier];
-}
-
-
-async function importPolicy(specifier: string, layer: Layer, path: (string | number)[]): Promise<Policy> {
-  let file: string | undefined;
-  let builtin: (() => Promise<Record<string, unknown>>) | undefined;
-  for (const candidate of candidates(specifier)) {
-    builtin = BUILTIN_LOADERS[candidate];
-    if (builtin) break;
-    file = candidate.startsWith('.') || isAbsolute(candidate) ? resolvePath(layer.dir, candidate) : resolvePackage(candidate, layer.dir);
-    if (file) break;
-  }
-  const unknown = () =>
-    new Diagnostic({
-      code: 'PW_UNKNOWN_PLUGIN',
-      ...where(layer, path),
-      reason: `unknown plugin \`${specifier}\`${suggestion(specifier, BUILTIN_PLUGINS)}`,
-      hint: `install it, fix the path, or use a built-in plugin (${BUILTIN_PLUGINS.map((p) => `\`${p}\``).join(', ')})`,
-    });
-  if (!file && !builtin) throw unknown();
-  let mod: Record<string, unknown>;
-  try {
-    mod = builtin ? await builtin() : await importModule(pathToFileURL(file as string).href);
-  } catch (err) {
-    if (err instanceof Diagnostic) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unknown();
-    throw new Diagnostic({
-      code: 'PW_PLUGIN_LOAD',
-      ...where(layer, path),
-      reason: `plugin \`${specifier}\` failed to load: ${(err as Error).message.split('\n')[0]}`,
-      hint: 'fix the plugin so that it can be imported',
-      cause: err,
-    });
-  }
-  const policy = [mod.default, mod.policy, ...Object.values(mod)].find(isPolicy);
-  if (!policy) {
-    throw new Diagnostic({
-      code: 'PW_NOT_A_POLICY',
-      ...where(layer, path),
-      reason: `\`${specifier}\` exports no policy made with \`definePolicy\``,
-      hint: 'export the policy as the default export',
-    });
-  }
-  return policy;
 }
 
 interface Pending {
@@ -255,7 +210,7 @@ export async function resolveConfig(
     locate: top.locate ?? (() => undefined),
     ...(top.prefix ? { prefix: top.prefix } : {}),
   };
-  const layers = await flatten(root, top.file ?? '<inline>', []);
+  const layers = await flatten(root, top.file ?? '<inline>');
   let audit: { value: boolean; origin: Origin } = { value: false, origin: DEFAULT };
   let timeout: { value: number; origin: Origin } = { value: DEFAULT_GATE_TIMEOUT_MS, origin: DEFAULT };
   const byName = new Map<string, Pending>();
@@ -267,7 +222,7 @@ export async function resolveConfig(
     for (const [index, raw] of (layer.config.plugins ?? []).entries()) {
       const setting: PluginSetting = typeof raw === 'string' ? { plugin: raw } : raw;
       const path = typeof raw === 'string' ? ['plugins', index] : ['plugins', index, 'plugin'];
-      const policy = typeof setting.plugin === 'string' ? await importPolicy(setting.plugin, layer, path) : setting.plugin;
+      const policy = typeof setting.plugin === 'string' ? await importPolicy(setting.plugin, layer.dir, where(layer, path)) : setting.plugin;
       const specifier = typeof setting.plugin === 'string' ? setting.plugin : 'inline';
       const previous = byName.get(policy.name);
       const next: Pending = previous ?? {
@@ -282,7 +237,7 @@ export async function resolveConfig(
         next.origin.severity = layer.origin;
       }
       if (setting.options !== undefined) {
-        next.options = setting.options;
+        next.options = resolveFileOptions(next.policy, setting.options, layer.dir);
         next.origin.options = layer.origin;
         next.origin.optionKeys =
           typeof setting.options === 'object' && setting.options !== null

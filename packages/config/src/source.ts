@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { basename, dirname, extname, join } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import type { Loader } from 'cosmiconfig';
-import { decodeUtf8, Diagnostic, refuseSpecialFile, YamlSource } from '@patchwise/diagnostics';
+import { checkSize, checkValue, decodeUtf8, Diagnostic, refuseSpecialFile, YamlSource } from '@patchwise/diagnostics';
 import { importModule, withinLoadTimeout } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
@@ -41,7 +41,11 @@ export const SEARCH_PLACES = [
 const dataLoader = (filepath: string, content: string): unknown => {
   // Every package.json on the way up is read for its `patchwise` key: parse it as npm does (JSON,
   // duplicate keys tolerated) so that an unrelated quirk in it breaks nothing.
-  if (basename(filepath) === 'package.json') return JSON.parse(content) as unknown;
+  // Its size is bounded like any input's; its `patchwise` value is checked in `located`.
+  if (basename(filepath) === 'package.json') {
+    checkSize(content, filepath);
+    return JSON.parse(content) as unknown;
+  }
   // The bytes again, decoded strictly: cosmiconfig's `content` has bytes that are not UTF-8
   // replaced by U+FFFD, silently.
   const source = YamlSource.parse(decodeUtf8(readFileSync(filepath), filepath), filepath);
@@ -92,6 +96,8 @@ export interface LoadedFile {
 
 function located(result: NonNullable<CosmiconfigResult>): LoadedFile {
   const { filepath } = result;
+  // A JS or TS config, or a package.json key, did not come through the YAML reader's limits.
+  checkValue(result.config, filepath);
   const data = /\.(ya?ml|json)$/.test(filepath) || basename(filepath) === '.patchwiserc' ? sourceOf(filepath) : undefined;
   const inPackage = basename(filepath) === 'package.json';
   return {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GATE_TIMEOUT_MS, loadConfig, SEARCH_PLACES } from '@patchwise/config';
-import { cleanup, tempDir, tempProject, write } from './support.js';
+import { cleanup, diagnosticOf, tempDir, tempProject, write } from './support.js';
 
 afterAll(cleanup);
 
@@ -82,6 +82,18 @@ describe('each search place is found and read', () => {
     expect(config.file).toBe(join(dir, 'package.json'));
     expect(config.audit).toBe(true);
     expect(config.plugins.map((p) => [p.name, p.severity])).toEqual([['vendor-tags', 'warn']]);
+  });
+
+  it('the limits on size and nesting hold for package.json and for JS configs too', async () => {
+    const deep = (n: number): unknown => (n === 0 ? 1 : { k: deep(n - 1) });
+    const nested = tempProject({}, { name: 'tmp-project', private: true, patchwise: { plugins: [{ plugin: 'vendor-tags', severity: 'off', options: deep(200) }] } });
+    expect(await diagnosticOf(loadConfig({ cwd: nested }))).toMatchObject({ code: 'PW_SYNTAX', file: join(nested, 'package.json') });
+    const big = tempProject({}, { name: 'tmp-project', private: true, description: 'x'.repeat(6 * 1024 * 1024), patchwise: { audit: true } });
+    expect(await diagnosticOf(loadConfig({ cwd: big }))).toMatchObject({ code: 'PW_TOO_LARGE', file: join(big, 'package.json') });
+    const loop = tempProject({ 'patchwise.config.mjs': 'const o = {};\no.o = o;\nexport default { plugins: [{ plugin: "vendor-tags", severity: "off", options: o }] };\n' });
+    const err = await diagnosticOf(loadConfig({ cwd: loop }));
+    expect(err).toMatchObject({ code: 'PW_SYNTAX', file: join(loop, 'patchwise.config.mjs') });
+    expect(err.reason).toContain('refers to itself');
   });
 
   it('a package.json without a `patchwise` key is not a config', async () => {

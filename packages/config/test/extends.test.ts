@@ -117,6 +117,29 @@ describe('extending files', () => {
     expect(config.plugins.map((p) => p.name)).toEqual(['vendor-tags', 'semver-deps']);
   });
 
+  it('a base extended twice is applied once, where it is first extended', async () => {
+    // Applied again after `left`, the base would undo what `left` changed.
+    const dir = tempProject({
+      'base.yaml': 'gateTimeoutMs: 300\n',
+      'left.yaml': 'extends: ./base.yaml\ngateTimeoutMs: 700\n',
+      'right.yaml': 'extends: ./base.yaml\nplugins: [semver-deps]\n',
+      'patchwise.config.yaml': 'extends: [./left.yaml, ./right.yaml]\n',
+    });
+    const config = await loadConfig({ cwd: dir });
+    expect(config.gateTimeoutMs).toBe(700);
+    expect(config.origin.gateTimeoutMs).toBe(join(dir, 'left.yaml'));
+  });
+
+  it('each file is loaded once: 40 files each extending the next twice load in one pass each', async () => {
+    // Followed as a tree, this graph has 2^40 paths: the load would never end.
+    const files: Record<string, string> = { 'c40.yaml': 'gateTimeoutMs: 40\n' };
+    for (let i = 0; i < 40; i += 1) files[`c${i}.yaml`] = `extends: [./c${i + 1}.yaml, ./c${i + 1}.yaml]\n`;
+    const dir = tempProject({ ...files, 'patchwise.config.yaml': 'extends: ./c0.yaml\n' });
+    const config = await loadConfig({ cwd: dir });
+    expect(config.gateTimeoutMs).toBe(40);
+    expect(config.origin.gateTimeoutMs).toBe(join(dir, 'c40.yaml'));
+  });
+
   it('a package (a shareable config in node_modules)', async () => {
     const dir = tempProject({
       'node_modules/patchwise-config-acme/package.json': '{ "name": "patchwise-config-acme", "version": "1.0.0", "main": "config.json" }\n',

@@ -200,6 +200,19 @@ describe('plugins', () => {
 });
 
 describe('extends', () => {
+  it('the cycle is named by its own chain of files, from the file it returns to', async () => {
+    const dir = tempProject({ 'top.yaml': 'extends: ./a.yaml\n', 'a.yaml': 'extends: ./b.yaml\n', 'b.yaml': 'extends: ./a.yaml\n' });
+    const err = await diagnosticOf(loadConfig({ cwd: dir, configFile: 'top.yaml' }));
+    expect(err).toMatchObject({ code: 'PW_CONFIG_CIRCULAR', file: join(dir, 'b.yaml'), line: 1 });
+    expect(err.reason).toBe('circular `extends`: a.yaml → b.yaml → a.yaml');
+  });
+
+  it('a file that extends itself: `a.yaml → a.yaml`', async () => {
+    const dir = tempProject({ 'a.yaml': 'extends: [patchwise:recommended, ./a.yaml]\n' });
+    const err = await diagnosticOf(loadConfig({ cwd: dir, configFile: 'a.yaml' }));
+    expect(err.reason).toBe('circular `extends`: a.yaml → a.yaml');
+  });
+
   it('a circular extends (a.yaml → b.yaml → a.yaml) lists the cycle', async () => {
     const dir = tempProject({ 'a.yaml': 'extends: ./b.yaml\n', 'b.yaml': 'extends: ./a.yaml\n' });
     const err = await diagnosticOf(loadConfig({ cwd: dir, configFile: 'a.yaml' }));

@@ -34,6 +34,8 @@ export interface Finding {
   readonly hint?: string;
   /** In audit mode: this finding would have denied. */
   readonly audited?: boolean;
+  /** The error of a policy that threw or rejected (not enumerable: not part of the record). */
+  readonly cause?: unknown;
 }
 
 /** A policy that took part in a decision. */

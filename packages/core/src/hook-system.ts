@@ -53,6 +53,15 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * The error a policy threw, kept on its finding for `--debug` (the policy's own stack) but not
+ * enumerable: decision records and their JSON stay the same.
+ */
+function withCause<F extends Finding>(finding: F, cause: unknown): F {
+  if (cause !== undefined) Object.defineProperty(finding, 'cause', { value: cause, enumerable: false });
+  return finding;
+}
+
 /** One evaluation of a gate: per-tap buckets keep findings in tap order, even for async taps. */
 class GateRun {
   readonly buckets: Finding[][] = [];
@@ -85,7 +94,7 @@ class GateRun {
       result = fn(ctx, report);
     } catch (err) {
       open = false;
-      bucket.push(this.#failure(tap, 'policy-threw', `threw: ${errorText(err)}`));
+      bucket.push(withCause(this.#failure(tap, 'policy-threw', `threw: ${errorText(err)}`), err));
       return;
     }
     if (!isThenable(result)) {
@@ -102,7 +111,7 @@ class GateRun {
         },
         (err: unknown) => {
           open = false;
-          bucket.push(this.#failure(tap, 'policy-rejected', `rejected: ${errorText(err)}`));
+          bucket.push(withCause(this.#failure(tap, 'policy-rejected', `rejected: ${errorText(err)}`), err));
         },
       ),
     );
@@ -348,7 +357,7 @@ export class HookSystem {
   ): Decision | Promise<Decision> {
     const finish = (raw: Finding[]): Decision => {
       const findings = this.audit
-        ? raw.map((f) => (f.severity === 'error' ? { ...f, severity: 'warn' as const, audited: true } : f))
+        ? raw.map((f) => (f.severity === 'error' ? withCause({ ...f, severity: 'warn' as const, audited: true }, f.cause) : f))
         : raw;
       const decision: Decision = {
         id: ++this.#decisions,

@@ -1,8 +1,9 @@
 /**
  * Parsing YAML (and JSON, a subset) so that every value can be traced back to its line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { Composer, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
 import { Diagnostic } from './diagnostic.js';
+import { checkSize, prescan, TOO_DEEP, TOO_MANY, YAML_LIMITS } from './limits.js';
 
 /** A path inside a document: keys and indexes. */
 export type DocPath = readonly (string | number)[];
@@ -14,20 +15,6 @@ export function formatPath(path: DocPath): string {
     return /^[A-Za-z_$][\w$-]*$/.test(part) ? `${text}${text ? '.' : ''}${part}` : `${text}[${JSON.stringify(part)}]`;
   }, '');
 }
-
-/** Limits that keep hostile input from exhausting the process. */
-export const YAML_LIMITS = {
-  /** Alias expansion budget (a "billion laughs" document fails fast). */
-  maxAliasCount: 100,
-  /** Bytes. */
-  maxSize: 5 * 1024 * 1024,
-  /** Levels of nested collections (the parser itself overflows its stack at several hundred). */
-  maxDepth: 128,
-  /** Collection entries (the parser needs about 0.5 s for 10 000; real files have hundreds). */
-  maxEntries: 10_000,
-};
-
-const TOO_DEEP = `nested too deeply (the limit is ${YAML_LIMITS.maxDepth} levels)`;
 
 /** A parsed YAML/JSON source that can locate any path in it. */
 export class YamlSource {
@@ -48,15 +35,7 @@ export class YamlSource {
    * document is too large or expands too many aliases.
    */
   static parse(text: string, file: string): YamlSource {
-    const bytes = Buffer.byteLength(text);
-    if (bytes > YAML_LIMITS.maxSize) {
-      throw new Diagnostic({
-        code: 'PW_TOO_LARGE',
-        file,
-        reason: `file is ${bytes} bytes; the limit is ${YAML_LIMITS.maxSize}`,
-        hint: 'split it into smaller files',
-      });
-    }
+    checkSize(text, file);
     checkText(text, file);
     if (/\.json$/i.test(file)) checkJson(text, file);
     // The parser recurses once per level (and can take the process down near the end of its
@@ -66,11 +45,9 @@ export class YamlSource {
       throw new Diagnostic({ code: excess.code, file, line: excess.line, column: excess.column, reason: excess.reason, hint: excess.hint });
     }
     const lines = new LineCounter();
-    // Unique keys are checked below in linear time: the parser's own check is quadratic.
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-    const error = doc.errors[0];
+    const { doc, error } = compose(text, lines);
     if (error) {
-      const pos = lines.linePos(error.pos[0]);
+      const pos = lines.linePos(error.offset);
       const overflow = /call stack/i.test(error.message);
       // The parser's own text for a second document names its API (`YAML.parseAllDocuments()`),
       // which a user writing a config or a manifest can do nothing with.
@@ -92,12 +69,12 @@ export class YamlSource {
             : 'fix the syntax at that place (quote values that contain `: ` or start with a special character)',
       });
     }
-    const problem = checkTree(doc);
+    const problem = checkTree(doc as Document);
     if (problem) {
       const pos = lines.linePos(problem.offset);
-      throw new Diagnostic({ code: 'PW_SYNTAX', file, line: pos.line, column: pos.col, reason: problem.reason, hint: problem.hint });
+      throw new Diagnostic({ code: problem.code, file, line: pos.line, column: pos.col, reason: problem.reason, hint: problem.hint });
     }
-    return new YamlSource(file, doc, lines);
+    return new YamlSource(file, doc as Document, lines);
   }
 
   /** The plain JavaScript value (aliases resolved within the alias budget). */
@@ -163,133 +140,116 @@ export class YamlSource {
   }
 }
 
-interface Excess {
+interface FirstError {
+  readonly offset: number;
   readonly code: string;
-  readonly line: number;
-  readonly column: number;
+  readonly message: string;
+}
+
+/** Thrown out of the composer at its first error: what follows is not looked at. */
+class Stop extends Error {
+  constructor(readonly first: FirstError) {
+    super(first.message);
+  }
+}
+
+/**
+ * `parseDocument`, stopped at the first error. The parser goes on after an error and each further
+ * one costs it 100 µs or more (40 000 stray `]` take seconds); one is all a message reports. The
+ * composer's error callback is an instance field (`onError`, private in its types): replaced here
+ * so that it throws. The hostile-input tests time what this bounds.
+ */
+function compose(text: string, lines: LineCounter): { doc?: Document; error?: FirstError } {
+  // Unique keys are checked by `checkTree` in linear time: the parser's own check is quadratic.
+  const composer = new Composer({ uniqueKeys: false });
+  let first: FirstError | undefined;
+  (composer as unknown as { onError: (source: unknown, code: string, message: string, warning?: boolean) => void }).onError = (source, code, message, warning) => {
+    if (warning) return;
+    // The composer catches some errors of its own and reports them again: the first one stands.
+    first ??= { offset: offsetOf(source), code, message };
+    throw new Stop(first);
+  };
+  let doc: Document | undefined;
+  const take = (next: Document) => {
+    if (doc) throw new Stop({ offset: next.range?.[0] ?? 0, code: 'MULTIPLE_DOCS', message: 'a second document' });
+    doc = next;
+  };
+  try {
+    for (const token of new Parser(lines.addNewLine).parse(text)) {
+      if (token.type === 'error') {
+        throw new Stop({ offset: token.offset, code: 'UNEXPECTED_TOKEN', message: token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message });
+      }
+      for (const next of composer.next(token)) take(next);
+    }
+    for (const next of composer.end(true, text.length)) take(next);
+  } catch (err) {
+    if (err instanceof Stop) return { error: first ?? err.first };
+    // The parser recursing past the end of the stack (the pre-scan keeps nesting far from it).
+    if (err instanceof RangeError) return { error: { offset: 0, code: 'STACK', message: err.message } };
+    throw err;
+  }
+  const error = doc?.errors[0];
+  return error ? { error: { offset: error.pos[0], code: error.code, message: error.message } } : { doc: doc as Document };
+}
+
+function offsetOf(source: unknown): number {
+  if (typeof source === 'number') return source;
+  if (Array.isArray(source)) return Number(source[0] ?? 0);
+  return Number((source as { offset?: number } | undefined)?.offset ?? 0);
+}
+
+interface TreeProblem {
+  readonly code: string;
+  readonly offset: number;
   readonly reason: string;
   readonly hint: string;
 }
 
 /**
- * A linear pre-scan for what would overflow the parser's stack or take it seconds: nesting far
- * beyond the limit (twice it: flow brackets, block entries indented that far) and more collection
- * entries than the limit. Quoted text, comments and block scalars (`expect: |`) are skipped.
- * Approximate by design; the exact depth check runs on the parsed document.
+ * What the parser does not check (quickly), counted exactly: nesting deeper than the limit, more
+ * entries than the limit, and a key twice in one mapping. Walked without recursion; the first
+ * problem in the text wins.
  */
-function prescan(text: string): Excess | undefined {
-  const depthLimit = YAML_LIMITS.maxDepth * 2;
-  const deep = (line: number, column: number): Excess => ({
-    code: 'PW_SYNTAX',
-    line,
-    column,
-    reason: `the document is ${TOO_DEEP}`,
-    hint: 'flatten the structure',
-  });
-  const many = (line: number, column: number): Excess => ({
-    code: 'PW_TOO_LARGE',
-    line,
-    column,
-    reason: `the document has more than ${YAML_LIMITS.maxEntries} entries`,
-    hint: 'split it into smaller files',
-  });
-  let flow = 0;
-  let entries = 0;
-  let line = 1;
-  let quote = '';
-  let prev = '';
-  /** Indentation of the line that opened a block scalar (`key: |`), while inside it; else -1. */
-  let scalarIndent = -1;
-  for (let lineStart = 0; lineStart < text.length; line += 1) {
-    const eol = text.indexOf('\n', lineStart);
-    const end = eol < 0 ? text.length : eol;
-    let j = lineStart;
-    while (text[j] === ' ') j += 1;
-    const indent = j - lineStart;
-    const blank = j >= end || text[j] === '\r' || text[j] === '#';
-    if (scalarIndent >= 0 && (blank || indent > scalarIndent)) {
-      lineStart = end + 1;
-      continue;
-    }
-    scalarIndent = -1;
-    let i = lineStart;
-    if (!quote && flow === 0 && !blank) {
-      // A block entry: `- ` (each one a level), `? `, or `key:`.
-      let column = indent;
-      let dashes = 0;
-      while (text[j] === '-' && (j + 1 >= end || text[j + 1] === ' ' || text[j + 1] === '\r')) {
-        column += 2;
-        dashes += 1;
-        j += 2;
-        while (text[j] === ' ') j += 1;
-      }
-      const key = /^(?:\?(?:\s|$)|[^#\s][^\n]*?:(?:\s|$))/.test(text.slice(j, Math.min(end, j + 200)));
-      entries += dashes + (key ? 1 : 0);
-      if (entries > YAML_LIMITS.maxEntries) return many(line, indent + 1);
-      if (column > depthLimit && (dashes > 0 || key)) return deep(line, 1);
-      i = j;
-    }
-    prev = '';
-    for (; i < end; i += 1) {
-      const c = text[i] as string;
-      if (quote) {
-        if (quote === '"' && c === '\\') i += 1;
-        else if (c === quote) {
-          if (quote === "'" && text[i + 1] === "'") i += 1;
-          else quote = '';
-        }
-        continue;
-      }
-      if (c === '#' && (i === lineStart || /\s/.test(text[i - 1] ?? ''))) break;
-      if ((c === '"' || c === "'") && (prev === '' || '[{,:-?'.includes(prev))) quote = c;
-      else if (c === '[' || c === '{') {
-        flow += 1;
-        entries += 1;
-        if (flow > depthLimit) return deep(line, i - lineStart + 1);
-        if (entries > YAML_LIMITS.maxEntries) return many(line, i - lineStart + 1);
-      } else if (c === ',' && flow > 0) {
-        entries += 1;
-        if (entries > YAML_LIMITS.maxEntries) return many(line, i - lineStart + 1);
-      } else if ((c === ']' || c === '}') && flow > 0) flow -= 1;
-      if (c !== ' ' && c !== '\t' && c !== '\r') prev = c;
-    }
-    // `key: |`, `- >-`: the more indented lines that follow are text, not structure.
-    if (!quote && flow === 0 && /(?:^|\s)[|>][-+0-9]*\s*(?:#.*)?$/.test(text.slice(lineStart, end))) scalarIndent = indent;
-    lineStart = end + 1;
-  }
-  return undefined;
-}
-
-/**
- * What the parser does not check (quickly): nesting deeper than the limit, and a key twice in one
- * mapping. Walked without recursion; the first problem in the text wins.
- */
-function checkTree(doc: Document): { offset: number; reason: string; hint: string } | undefined {
-  let found: { offset: number; reason: string; hint: string } | undefined;
-  const report = (offset: number, reason: string, hint: string) => {
-    if (!found || offset < found.offset) found = { offset, reason, hint };
+function checkTree(doc: Document): TreeProblem | undefined {
+  let found: TreeProblem | undefined;
+  const report = (problem: TreeProblem) => {
+    if (!found || problem.offset < found.offset) found = problem;
   };
+  /** Where each entry starts: the one past the limit (in the text's order) is reported. */
+  const entries: number[] = [];
   const stack: [unknown, number][] = [[doc.contents, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop() as [unknown, number];
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth > YAML_LIMITS.maxDepth) {
-      report(node.range?.[0] ?? 0, `the document is ${TOO_DEEP}`, 'flatten the structure');
+      report({ code: 'PW_SYNTAX', offset: node.range?.[0] ?? 0, reason: `the document is ${TOO_DEEP}`, hint: 'flatten the structure' });
       continue;
     }
     const keys = isMap(node) ? new Set<string>() : undefined;
     for (const item of node.items as unknown[]) {
+      const at = isPair(item) ? (item.key as Node | null)?.range?.[0] : (item as Node | null)?.range?.[0];
+      entries.push(at ?? node.range?.[0] ?? 0);
       if (!isPair(item)) {
         stack.push([item, depth + 1]);
         continue;
       }
+      if (isMap(item.key) || isSeq(item.key)) {
+        // `? [a, b]: c`: a plain value has only string keys (the parser would print a warning).
+        report({ code: 'PW_SYNTAX', offset: item.key.range?.[0] ?? 0, reason: 'invalid YAML: a key must be a plain value, not a list or a mapping', hint: 'write the key as a string' });
+      }
       if (keys && isScalar(item.key)) {
         const id = `${typeof item.key.value}:${String(item.key.value)}`;
-        if (keys.has(id)) report(item.key.range?.[0] ?? 0, 'invalid YAML: Map keys must be unique', 'each key may appear once in a mapping');
+        if (keys.has(id)) {
+          report({ code: 'PW_SYNTAX', offset: item.key.range?.[0] ?? 0, reason: 'invalid YAML: Map keys must be unique', hint: 'each key may appear once in a mapping' });
+        }
         keys.add(id);
       }
       stack.push([item.key, depth + 1], [item.value, depth + 1]);
     }
+  }
+  if (entries.length > YAML_LIMITS.maxEntries) {
+    const offset = entries.sort((a, b) => a - b)[YAML_LIMITS.maxEntries] as number;
+    report({ code: 'PW_TOO_LARGE', offset, reason: TOO_MANY, hint: 'split it into smaller files' });
   }
   return found;
 }

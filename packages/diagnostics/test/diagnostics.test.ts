@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkJson,
+  checkValue,
   Diagnostic,
   didYouMean,
   formatPath,
@@ -364,7 +365,7 @@ describe('YamlSource: JSON files are checked as JSON', () => {
 
 describe('YamlSource: hostile input', () => {
   it('the limits are the documented ones', () => {
-    expect(YAML_LIMITS).toEqual({ maxAliasCount: 100, maxSize: 5 * 1024 * 1024, maxDepth: 128, maxEntries: 10_000 });
+    expect(YAML_LIMITS).toEqual({ maxAliasCount: 100, maxSize: 5 * 1024 * 1024, maxDepth: 128, maxEntries: 10_000, maxTokens: 100_000 });
   });
 
   it('a text over the size limit is PW_TOO_LARGE, counted in bytes', () => {
@@ -391,6 +392,43 @@ describe('YamlSource: hostile input', () => {
     expect(() => YamlSource.parse(nested(128), 'deep.yaml')).not.toThrow();
     const d = thrown(() => YamlSource.parse(nested(129), 'deep.yaml'));
     expect(d).toMatchObject({ code: 'PW_SYNTAX', line: 1, column: 129, reason: 'the document is nested too deeply (the limit is 128 levels)', hint: 'flatten the structure' });
+  });
+
+  it('the limits hold for every form the parser reads: stray brackets, `? ` and `: ` entries, lines', () => {
+    const refused = (text: string) => thrown(() => YamlSource.parse(text, 'x.yaml'));
+    expect(refused(`a: 1\n${'] '.repeat(YAML_LIMITS.maxTokens)}`)).toMatchObject({ code: 'PW_TOO_LARGE', reason: 'the document has more than 100000 tokens (lines, words, brackets and commas)' });
+    expect(refused('\n'.repeat(YAML_LIMITS.maxTokens + 1))).toMatchObject({ code: 'PW_TOO_LARGE', line: YAML_LIMITS.maxTokens + 1 });
+    expect(refused(`${'? '.repeat(YAML_LIMITS.maxEntries + 1)}x`)).toMatchObject({ code: 'PW_TOO_LARGE', reason: 'the document has more than 10000 entries' });
+    expect(refused(': 1\n'.repeat(YAML_LIMITS.maxEntries + 1))).toMatchObject({ code: 'PW_TOO_LARGE', line: YAML_LIMITS.maxEntries + 1 });
+    // `? ` nests: far past the depth limit long before the entry limit.
+    expect(refused(`${'? '.repeat(1000)}x`)).toMatchObject({ code: 'PW_SYNTAX', reason: 'the document is nested too deeply (the limit is 128 levels)' });
+  });
+
+  it('entries are counted exactly on the parsed document, whatever the pre-scan saw', () => {
+    // One flow entry per key: 10 001 entries in a block map of flow maps.
+    const text = Array.from({ length: 5001 }, (_, i) => `k${i}: {a: 1}`).join('\n');
+    expect(thrown(() => YamlSource.parse(text, 'x.yaml'))).toMatchObject({ code: 'PW_TOO_LARGE', reason: 'the document has more than 10000 entries' });
+    expect(() => YamlSource.parse(Array.from({ length: 5000 }, (_, i) => `k${i}: {a: 1}`).join('\n'), 'x.yaml')).not.toThrow();
+  });
+
+  it('a syntax error is reported at the first one: the parser does not go on through the rest', () => {
+    const d = thrown(() => YamlSource.parse(`a: 1\n${'}\n'.repeat(40_000)}`, 'x.yaml'));
+    expect(d).toMatchObject({ code: 'PW_SYNTAX', line: 2, column: 1 });
+    expect(d.reason).toMatch(/^invalid YAML: /);
+  });
+
+  it('a key that is a list or a mapping is refused', () => {
+    expect(thrown(() => YamlSource.parse('? [a, b]\n: c\n', 'x.yaml'))).toMatchObject({ code: 'PW_SYNTAX', line: 1, column: 3, reason: 'invalid YAML: a key must be a plain value, not a list or a mapping' });
+  });
+
+  it('checkValue: the limits on a value from a JS config or a package.json key', () => {
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = loop;
+    expect(thrown(() => checkValue({ plugins: [{ options: loop }] }, 'c.mjs'))).toMatchObject({ code: 'PW_SYNTAX', file: 'c.mjs', reason: 'the value is nested too deeply (the limit is 128 levels) (or refers to itself)' });
+    expect(thrown(() => checkValue({ list: Array.from({ length: 10_001 }, () => 0) }, 'c.mjs'))).toMatchObject({ code: 'PW_TOO_LARGE', reason: 'the value has more than 10000 entries' });
+    // A shared (not circular) value is fine; objects that are not plain data are not looked into.
+    const shared = { x: 1 };
+    expect(() => checkValue({ a: shared, b: shared, c: new Map([[1, 2]]), d: () => 1 }, 'c.mjs')).not.toThrow();
   });
 
   it('more entries than the limit: PW_TOO_LARGE at the first one too many', () => {

@@ -160,7 +160,7 @@ export function parseManifest(
     ...(path.length ? { path: formatPath(path) } : {}),
     ...where.locate?.(path, { key: detail ? detail.key : place.key === 'unknown' }),
     reason: `invalid patch manifest: ${detail?.reason ?? describeIssue(issue, PatchManifestSchema)}`,
-    hint: detail ? `the actions are ${ACTIONS.map((a) => `\`${a}\``).join(', ')}; see packages/manifest/README.md` : 'see the manifest format in packages/manifest/README.md',
+    hint: detail ? `the actions are ${ACTIONS.map((a) => `\`${a}\``).join(', ')}; see "The manifest format" in the @patchwise/manifest README` : 'see "The manifest format" in the @patchwise/manifest README',
   });
 }
 
@@ -178,7 +178,7 @@ export function manifestFromText(text: string, display: string): PatchManifest {
       code: 'PW_MANIFEST',
       file: display,
       reason: 'the file is empty: a manifest needs at least `name` and `functions` (or `objects`)',
-      hint: 'see the manifest format in packages/manifest/README.md',
+      hint: 'see "The manifest format" in the @patchwise/manifest README',
     });
   }
   return parseManifest(value, { file: display, locate: (path, options) => source.locate(path, options) });

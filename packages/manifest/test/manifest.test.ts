@@ -58,8 +58,8 @@ function fileError(name: string, text: string): { err: Diagnostic; file: string 
   return { err: thrown(() => loadManifestFile(file)), file };
 }
 
-const SCHEMA_HINT = 'see the manifest format in packages/manifest/README.md';
-const ACTIONS_HINT = 'the actions are `log`, `fail`, `shadowAlloc`, `shadowFree`, `shadowFreeAll`; see packages/manifest/README.md';
+const SCHEMA_HINT = 'see "The manifest format" in the @patchwise/manifest README';
+const ACTIONS_HINT = 'the actions are `log`, `fail`, `shadowAlloc`, `shadowFree`, `shadowFreeAll`; see "The manifest format" in the @patchwise/manifest README';
 
 /** The example of the README, as YAML. */
 const README_YAML = `name: acme-net-fix

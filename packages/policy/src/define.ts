@@ -22,6 +22,11 @@ export interface PolicyMeta<S extends z.ZodType, M extends string> {
   readonly schema?: S;
   /** Defaults, merged under the user's options before validation. */
   readonly defaults?: Partial<z.input<S>>;
+  /**
+   * Options that name files, as dotted paths (`*`: every key of a map, e.g. `keys.*`). A config
+   * gives them relative to itself (`./keys/acme.pub`); the policy receives them absolute.
+   */
+  readonly fileOptions?: readonly string[];
 }
 
 /** What `apply` gets besides hooks and options. */

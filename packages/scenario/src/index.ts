@@ -3,8 +3,8 @@ export { loadScenario, parseScenario } from './parse.js';
 export { runScenario, scenarioMachine } from './run.js';
 export { functionStacks, stackLine } from './stacks.js';
 export { readState, restoreState, saveState } from './state.js';
-export { parseDuration, SCENARIO_STEPS } from './steps.js';
-export { ScenarioSchema } from './schema.js';
+export { ADVANCE_LIMITS, parseDuration, SCENARIO_STEPS } from './steps.js';
+export { ScenarioSchema, StateSchema } from './schema.js';
 
 export type { ExpectationResult } from './harness.js';
 export type { Scenario } from './parse.js';

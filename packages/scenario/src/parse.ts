@@ -4,11 +4,12 @@
 import { dirname, resolve } from 'node:path';
 import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, suggestion, YamlSource } from '@patchwise/diagnostics';
 import { parseOps, type CaseOp } from '@patchwise/kselftest';
-import { loadManifestFile, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
-import { selftestModules } from '@patchwise/sim';
+import { kernelFunctionsOf, loadManifestFile, moduleFunctionsOf, parseFunctionRef, parseManifest, type PatchManifest } from '@patchwise/manifest';
+import { Machine, selftestModules, VMLINUX } from '@patchwise/sim';
 import type { z } from 'zod';
+import { checkStepNames } from './names.js';
 import { ScenarioSchema, type ScenarioMachine, type ScenarioModule, type ScenarioTask } from './schema.js';
-import { SCENARIO_STEPS } from './steps.js';
+import { ADVANCE_LIMITS, SCENARIO_STEPS } from './steps.js';
 
 export interface Scenario {
   readonly file: string;
@@ -110,6 +111,8 @@ export function parseScenario(text: string, file: string, display = file): Scena
       });
     }
   });
+  checkAdvanceTotal(steps, source);
+  checkStepNames(steps, source, { patches: patches.map((p) => p.name), modules: known, functions: functionsOf(patches, data.modules, data.tasks) });
   const config =
     data.config === undefined
       ? undefined
@@ -131,6 +134,34 @@ export function parseScenario(text: string, file: string, display = file): Scena
     steps,
     locate: (path) => source.locate(path),
   };
+}
+
+/**
+ * The functions a scenario's machine has, by object: vmlinux's own and those its patches and tasks
+ * name, and each module's under `modules` with those patches replace in it. (A selftest module's
+ * are not listed: steps may name any function of it.)
+ */
+function functionsOf(patches: readonly PatchManifest[], modules: readonly ScenarioModule[], tasks: readonly ScenarioTask[]): Map<string, string[]> {
+  const sleepers = tasks.flatMap((t) => (t.sleepsIn ? [parseFunctionRef(t.sleepsIn)] : [])).filter((r) => r.object === VMLINUX);
+  const kernel = new Machine({ kernelFunctions: [...kernelFunctionsOf(patches), ...sleepers.map((r) => r.name)] }).kallsyms.functionsOf(VMLINUX) ?? [];
+  const patched = moduleFunctionsOf(patches);
+  return new Map([[VMLINUX, kernel], ...modules.map((m): [string, string[]] => [m.name, [...m.functions, ...(patched.get(m.name) ?? [])]])]);
+}
+
+/** All the `advance` steps together stay within the bound (each one alone is checked as it is read). */
+function checkAdvanceTotal(steps: readonly CaseOp[], source: YamlSource): void {
+  let total = 0;
+  for (const step of steps) {
+    if (step.name !== 'advance') continue;
+    total += step.args as number;
+    if (total > ADVANCE_LIMITS.totalMs) {
+      throw source.error(['steps', step.index, 'advance'], {
+        code: 'PW_SCENARIO',
+        reason: `step ${step.index + 1}: the \`advance\` steps add up to more than ${ADVANCE_LIMITS.totalMs} ms (1 hour) of machine time`,
+        hint: 'a scenario is a short story: split it, or wait less',
+      });
+    }
+  }
 }
 
 /** Read a scenario file. */

@@ -66,3 +66,25 @@ export const ScenarioSchema = z.strictObject({
 export type ScenarioTask = z.infer<typeof TaskSchema>;
 export type ScenarioModule = z.infer<typeof ModuleSchema>;
 export type ScenarioMachine = z.infer<typeof MachineSchema>;
+
+/**
+ * A saved machine state (`run --save-state`, read by `check --state`). Each patch's manifest is
+ * checked by the manifest reader; what ties the parts together (names, the transition) by `readState`.
+ */
+export const StateSchema = z.strictObject({
+  format: z.literal('patchwise-state/1'),
+  /** `uname -r`. */
+  release: z.string().min(1).max(64),
+  /** The machine's time when saved (ISO 8601). */
+  time: z.iso.datetime({ offset: true }),
+  patches: z.array(
+    z.strictObject({
+      manifest: z.record(z.string(), z.unknown()),
+      enabled: z.boolean(),
+      /** The patch in transition when saved (at most one). */
+      transition: z.boolean(),
+    }),
+  ),
+  /** Loaded target modules (not livepatch modules) and their functions. */
+  modules: z.array(z.strictObject({ name: ModuleSchema.shape.name, functions: z.array(z.string().min(1)) })),
+});

@@ -2,9 +2,12 @@
  * A machine's state as a file (`run --save-state`, `check --state`): the installed patches (as
  * their manifests), the loaded target modules, the kernel release and the time.
  */
-import { Diagnostic, readSourceFile, YamlSource } from '@patchwise/diagnostics';
+import { errnoName, strerror } from '@patchwise/core';
+import { describeIssue, Diagnostic, formatPath, issuePlace, pickIssue, readSourceFile, YamlSource } from '@patchwise/diagnostics';
 import { kernelFunctionsOf, manifestModule, moduleFunctionsOf, parseManifest, type PatchManifest } from '@patchwise/manifest';
 import { Machine } from '@patchwise/sim';
+import type { z } from 'zod';
+import { StateSchema } from './schema.js';
 
 export interface SavedState {
   readonly format: 'patchwise-state/1';
@@ -13,6 +16,8 @@ export interface SavedState {
   readonly time: string;
   readonly patches: readonly { readonly manifest: PatchManifest; readonly enabled: boolean; readonly transition: boolean }[];
   readonly modules: readonly { readonly name: string; readonly functions: readonly string[] }[];
+  /** Where it was read from (set by `readState`, never saved): restore errors name the place. */
+  readonly source?: { readonly file: string; readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined };
 }
 
 /** The state of `machine`; `manifests` are the manifests its patches came from. */
@@ -39,15 +44,42 @@ function stripFunctions(manifest: PatchManifest): PatchManifest {
   return JSON.parse(JSON.stringify(manifest)) as PatchManifest;
 }
 
-/** Read a state file (JSON or YAML). */
+const STATE_HINT = 'write one with `patchwise run --save-state FILE`';
+
+/**
+ * Read a state file (JSON or YAML), validated like every other input: the schema, each patch's
+ * manifest, and what ties them together (one name per patch and module, at most one transition).
+ */
 export function readState(file: string): SavedState {
-  const source = YamlSource.parse(readSourceFile(file, 'the state file', 'write one with `patchwise run --save-state FILE`'), file);
-  const raw = source.toJS() as Partial<SavedState> | null;
-  if (raw?.format !== 'patchwise-state/1' || !Array.isArray(raw.patches)) {
-    throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: 'write one with `patchwise run --save-state FILE`' });
+  const source = YamlSource.parse(readSourceFile(file, 'the state file', STATE_HINT), file);
+  const raw = source.toJS();
+  const format = typeof raw === 'object' && raw !== null ? (raw as { format?: unknown }).format : undefined;
+  if (format !== 'patchwise-state/1') {
+    throw new Diagnostic({ code: 'PW_STATE', file, reason: 'not a patchwise state file (`format: patchwise-state/1`)', hint: STATE_HINT });
   }
-  const patches = raw.patches.map((p, i) => ({ ...p, manifest: parseManifest(p.manifest, { file, path: ['patches', i, 'manifest'], locate: (path) => source.locate(path) }) }));
-  return { ...(raw as SavedState), patches };
+  const result = StateSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = pickIssue(result.error.issues) as z.core.$ZodIssue;
+    const { path, key } = issuePlace(issue);
+    const at = path.length && !key ? `\`${formatPath(path)}\`: ` : '';
+    throw source.error(path, { code: 'PW_STATE', reason: `invalid state file: ${at}${describeIssue(issue, StateSchema)}`, hint: STATE_HINT, key: key === 'unknown' });
+  }
+  const data = result.data;
+  const patches = data.patches.map((p, i) => ({ ...p, manifest: parseManifest(p.manifest, { file, path: ['patches', i, 'manifest'], locate: (path) => source.locate(path) }) }));
+  const owner = new Map<string, string>();
+  const claim = (name: string, what: string, path: (string | number)[]) => {
+    const first = owner.get(name);
+    if (first !== undefined) throw source.error(path, { code: 'PW_STATE', reason: `${what} \`${name}\` is also ${first}`, hint: 'a state has one patch or module of each name' });
+    owner.set(name, `${what === 'patch' ? 'a patch' : 'a module'} in this state`);
+  };
+  patches.forEach((p, i) => claim(p.manifest.name, 'patch', ['patches', i, 'manifest', 'name']));
+  data.modules.forEach((m, i) => claim(m.name, 'module', ['modules', i, 'name']));
+  const moving = data.patches.flatMap((p, i) => (p.transition ? [i] : []));
+  if (moving.length > 1) {
+    throw source.error(['patches', moving[1] as number, 'transition'], { code: 'PW_STATE', reason: 'two patches are in transition; the kernel runs one transition at a time', hint: STATE_HINT });
+  }
+  // Not enumerable: a state read back is equal to (and serializes as) the state that was saved.
+  return Object.defineProperty({ ...data, patches }, 'source', { value: { file, locate: (path: readonly (string | number)[]) => source.locate(path) }, enumerable: false });
 }
 
 /** Enough for a transition to complete on an idle machine (one retry). */
@@ -67,14 +99,23 @@ export async function restoreState(state: SavedState, extra: readonly PatchManif
     kernelFunctions: kernelFunctionsOf(manifests),
   });
   const fromPatches = moduleFunctionsOf(manifests);
-  for (const m of state.modules) {
+  const refused = (path: (string | number)[], what: string, ret: number) =>
+    new Diagnostic({
+      code: 'PW_STATE',
+      ...(state.source ? { file: state.source.file, ...state.source.locate(path) } : {}),
+      path: formatPath(path),
+      reason: `cannot restore ${what}: loading it fails with ${errnoName(ret)} (${strerror(ret)})`,
+      hint: 'a state restores what was loaded when it was saved; fix or remove this entry',
+    });
+  for (const [i, m] of state.modules.entries()) {
     machine.addModule({ name: m.name, symbols: [...new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])])].map((name) => ({ name })) });
-    if (await machine.insmod(m.name)) throw new Diagnostic({ code: 'PW_STATE', reason: `cannot restore module \`${m.name}\`` });
+    const ret = await machine.insmod(m.name);
+    if (ret) throw refused(['modules', i], `module \`${m.name}\``, ret);
   }
   for (const manifest of manifests) machine.addModule(manifestModule(manifest));
-  for (const p of state.patches) {
+  for (const [i, p] of state.patches.entries()) {
     const ret = await machine.insmod(p.manifest.name);
-    if (ret) throw new Diagnostic({ code: 'PW_STATE', reason: `cannot restore patch \`${p.manifest.name}\` (${ret})` });
+    if (ret) throw refused(['patches', i], `patch \`${p.manifest.name}\``, ret);
     machine.advance(RESTORE_STEP_MS);
   }
   return machine;

@@ -90,12 +90,27 @@ export function parseDuration(raw: unknown): number {
   return long;
 }
 
+/**
+ * Machine time costs real time (every 10 ms tick runs every task): an `advance` step, and all of a
+ * scenario's together, are bounded. The selftests' longest wait is 60 s.
+ */
+export const ADVANCE_LIMITS = {
+  /** One `advance` step: 10 minutes of machine time. */
+  stepMs: 10 * 60 * 1000,
+  /** All the `advance` steps of a scenario: 1 hour. */
+  totalMs: 60 * 60 * 1000,
+};
+
 const advance = defineOp<number, ScenarioHarness>({
   name: 'advance',
   value: 'MS | "2s" | "500ms" | "24h" | "7d"',
   logs: '—',
-  summary: 'let machine time pass: tasks run, transitions retry (about once a second)',
-  parse: parseDuration,
+  summary: `let machine time pass: tasks run, transitions retry (about once a second); at most ${ADVANCE_LIMITS.stepMs / 60_000} minutes a step, ${ADVANCE_LIMITS.totalMs / 3_600_000} hour in all`,
+  parse: (raw) => {
+    const ms = parseDuration(raw);
+    if (ms > ADVANCE_LIMITS.stepMs) fail(`at most ${ADVANCE_LIMITS.stepMs} ms (10 minutes) of machine time a step; split longer waits`);
+    return ms;
+  },
   run: (h, ms) => h.machine.advance(ms),
 });
 

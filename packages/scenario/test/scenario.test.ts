@@ -367,11 +367,12 @@ describe('runScenario: the lifecycle', () => {
     expect(result.passed).toBe(false);
   });
 
-  it('a `sleep` in a function that does not exist dies', async () => {
-    const scenario = parseScenario(`name: dies\n${STALL}steps:\n  - sleep: {task: idle, in: no_such_function}\n  - expect: {order: []}\n`, FILE);
+  it('a `sleep` in a function of a module not loaded yet dies', async () => {
+    const modules = 'modules:\n  - {name: acme_drv, functions: [acme_read]}\n';
+    const scenario = parseScenario(`name: dies\n${STALL}${modules}steps:\n  - sleep: {task: idle, in: 'acme_drv:acme_read'}\n  - expect: {order: []}\n`, FILE);
     const result = await runScenario(scenario);
     expect(result.failure?.step).toBe(0);
-    expect(result.failure?.message).toContain('no_such_function');
+    expect(result.failure?.message).toContain('acme_drv:acme_read');
     expect(result.passed).toBe(false);
   });
 

@@ -2,6 +2,8 @@
  * The options of `vendor-tags`, their defaults, and the form the rules read them in.
  */
 import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { isWellFormed } from '@patchwise/manifest';
 import { z } from 'zod';
 import { parsePublicKey } from './keys.js';
@@ -17,12 +19,27 @@ const tagName = name('tag');
 /** `{ tag: ['other'] }`; a single tag may be written without the array. Keys are checked below. */
 const tagRules = z.record(z.string().min(1, 'a tag is a non-empty string'), z.union([tagName, z.array(tagName).min(1, 'list at least one tag')]));
 
-const publicKey = z.string().superRefine((text, ctx) => {
-  try {
-    parsePublicKey(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+/**
+ * A key as text, or the file holding it: an absolute path (a config's `./keys/acme.pub` arrives
+ * absolute, see `fileOptions` in policy.ts) is read; key text never starts with `/`.
+ */
+const publicKey = z.string().transform((text, ctx) => {
+  let key = text;
+  if (isAbsolute(text)) {
+    try {
+      key = readFileSync(text, 'utf8');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `cannot read the key file ${text} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return z.NEVER;
+    }
   }
+  try {
+    parsePublicKey(key);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: isAbsolute(text) ? `${text}: ${(err as Error).message}` : (err as Error).message });
+    return z.NEVER;
+  }
+  return key;
 });
 
 export const optionsSchema = z
@@ -37,7 +54,7 @@ export const optionsSchema = z
     requiresTag: tagRules,
     /** `{ a: ['b'] }`: patches tagged `a` and patches tagged `b` are never enabled together. */
     conflictsWithTag: tagRules,
-    /** Each vendor's Ed25519 public key: PEM (SPKI) or the raw 32 bytes in base64. */
+    /** Each vendor's Ed25519 public key: PEM (SPKI), the raw 32 bytes in base64, or a key file (relative to the config). */
     keys: z.record(z.string().min(1), publicKey),
     /** `required`, `optional` (verify when present) or `off`. */
     signatures: z.enum(['required', 'optional', 'off']),

@@ -24,6 +24,8 @@ export const vendorTags = definePolicy({
     messages,
     schema: optionsSchema,
     defaults,
+    // `keys: {acme: ./keys/acme.pub}`: key files beside the config.
+    fileOptions: ['keys.*'],
   },
   apply(hooks, options) {
     const settings = settingsOf(options);

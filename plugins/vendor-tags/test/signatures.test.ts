@@ -109,7 +109,7 @@ describe('signatures', () => {
             code: 'signature-invalid',
             data: { patches: ['acme-1'], vendor: 'acme', mismatch: [] },
             message:
-              "the signature of 'acme-1' (vendor `acme`) does not cover it: no key in `keys` verifies its signature, so the manifest was changed after it was signed (or the signature is corrupt)",
+              "the signature of 'acme-1' (vendor `acme`) does not cover it: it was signed with a key that is not trusted: neither the key of vendor `acme` in `keys` nor any other there verifies it (or the manifest was changed after signing)",
           },
         ],
       },

@@ -55,7 +55,8 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   // Perf: the scenario package (saved states) is imported only for --state.
   const scenario = options.state ? await import('@patchwise/scenario') : undefined;
   const state = options.state && scenario ? scenario.readState(options.state) : undefined;
-  const epoch = options.time === undefined ? undefined : Date.parse(options.time);
+  // Time-dependent policies judge now, as a real `check` before a rollout would; --time pins it.
+  const epoch = options.time === undefined ? (state ? undefined : Date.now()) : Date.parse(options.time);
   if (epoch !== undefined && Number.isNaN(epoch)) {
     throw new Diagnostic({ code: 'PW_USAGE', reason: `\`--time ${options.time}\` is not a date`, hint: 'use ISO 8601, e.g. 2026-11-24T10:00:00Z' });
   }
@@ -91,10 +92,12 @@ export async function check(out: Output, paths: readonly string[], options: Chec
   for (const name of disables) report(await machine.livepatch.check({ operation: 'disable', name }));
   const denied = decisions.filter((d) => !d.allowed).length;
   if (options.decisions) appendDecisions(options.decisions, decisions, context);
+  // What was judged against: the first decision's time (later ones are after the loads before them).
+  const at = new Date(decisions[0]?.time ?? machine.now).toISOString();
   if (options.format === 'json') {
-    out.out(JSON.stringify({ type: 'summary', decisions: decisions.length, allowed: decisions.length - denied, denied }));
+    out.out(JSON.stringify({ type: 'summary', decisions: decisions.length, allowed: decisions.length - denied, denied, time: at, kernel: machine.release }));
   } else {
-    const summary = `${decisions.length} decision${decisions.length === 1 ? '' : 's'}: ${decisions.length - denied} allowed, ${denied} denied (policies: ${policies.source})`;
+    const summary = `${decisions.length} decision${decisions.length === 1 ? '' : 's'}: ${decisions.length - denied} allowed, ${denied} denied (policies: ${policies.source}; at ${at}, kernel ${machine.release})`;
     out.out(out.style(denied ? 'red' : 'green', summary));
   }
   return denied ? ExitCode.Failed : ExitCode.Ok;
@@ -108,10 +111,10 @@ export function checkCommand(runner: (fn: () => Promise<ExitCode>) => Promise<vo
     )
     .argument('[patch...]', 'patch manifests (YAML or JSON)', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
-    .option('--state <file>', 'start from this saved machine state', pathValue)
+    .option('--state <file>', 'start from this saved machine state (it carries its own kernel release and time)', pathValue)
     // A saved state carries its own release and time: these would be silently ignored with it.
     .addOption(new Option('--kernel <release>', 'the kernel release (`uname -r`) to check against, without --state').conflicts('state'))
-    .addOption(new Option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies, without --state").conflicts('state'))
+    .addOption(new Option('--time <iso>', "the machine's time (ISO 8601), for time-dependent policies (default: now), without --state").conflicts('state'))
     .option('--disable <name>', 'check disabling this installed patch (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .addOption(new Option('--format <format>', 'text, or json: one decision record per line, then a summary').choices(['text', 'json']).default('text'))
     .option(...DECISIONS_OPTION)
@@ -125,6 +128,8 @@ Examples:
   $ patchwise check --kernel 6.8.0-45-generic patches/acme-base.yaml
   $ patchwise check --state prod.state.json patches/acme-2.yaml
   $ patchwise check --state prod.state.json --disable acme-base --format json
+
+The summary names the time and the kernel release judged at.
 
 Exit codes: 0 allowed, 1 denied, 2 bad input.`,
     )

@@ -6,6 +6,8 @@ import { formatConfig, loadConfig, printableConfig } from '@patchwise/config';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { pathValue } from '../paths.js';
+// A config may name the standard plugins: register the command's own copies.
+import '../standard-plugins.js';
 
 export async function printConfig(out: Output, options: { config?: string; format?: string }): Promise<ExitCode> {
   const config = await loadConfig(options.config === undefined ? {} : { configFile: options.config });
@@ -16,8 +18,11 @@ export async function printConfig(out: Output, options: { config?: string; forma
 export function printConfigCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void>, out: () => Output): Command {
   return new Command('print-config')
     .summary('print the resolved config, with where each value came from')
+    .description(
+      'Print the config a command would run with: the plugins after `extends` and merging, each one\'s severity and validated options (defaults applied), and which file, preset or default set each value.',
+    )
     .option('-c, --config <file>', 'use this config file instead of discovering one', pathValue)
-    .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'text, or json: the resolved config with the origin of each value').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `

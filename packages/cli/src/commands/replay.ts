@@ -3,7 +3,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Diagnostic } from '@patchwise/diagnostics';
 import {
   CASES_DIR,
@@ -19,6 +19,7 @@ import {
 } from '@patchwise/kselftest';
 import { selftestModules } from '@patchwise/sim';
 import { ExitCode } from '../exit-codes.js';
+import { junitXml, type JunitCase } from '../junit.js';
 import type { Output } from '../output.js';
 import { pathValues } from '../paths.js';
 
@@ -52,6 +53,7 @@ Examples:
   $ patchwise replay --check                  # every bundled case
   $ patchwise replay packages/kselftest/cases/livepatch--basic-function-patching.yaml
   $ patchwise replay --check my-cases/
+  $ patchwise replay --check --format junit > selftests-junit.xml
 
 Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 2 bad input.`;
 }
@@ -74,12 +76,54 @@ const display = (file: string) => {
 
 export interface ReplayOptions {
   readonly check?: boolean;
+  readonly format?: 'text' | 'json' | 'junit';
+}
+
+/** Passed: with --check, the log matched; without, the case ran to its end. */
+const passedOf = (result: CaseResult, check: boolean | undefined) => (check ? result.passed : !result.failure);
+
+function caseRecord(c: SelftestCase, result: CaseResult, check: boolean | undefined): object {
+  return {
+    type: 'case',
+    id: c.id,
+    title: c.title,
+    file: c.file,
+    passed: passedOf(result, check),
+    ...(result.failure ? { failure: result.failure } : {}),
+    log: result.output,
+    ...(check && !result.passed ? { diff: diffResult(result) } : {}),
+  };
+}
+
+function junitCase(c: SelftestCase, result: CaseResult, check: boolean | undefined): JunitCase {
+  const failed = !passedOf(result, check);
+  return {
+    name: `${c.id}: ${c.title}`,
+    classname: 'kselftest',
+    file: c.file,
+    timeSeconds: result.elapsedMs / 1000,
+    ...(result.failure ? { error: result.failure.message } : failed ? { failure: diffResult(result) || 'the log differs from `expect`' } : {}),
+    output: result.output.join('\n'),
+  };
 }
 
 export async function replay(out: Output, paths: readonly string[], options: ReplayOptions): Promise<ExitCode> {
   // Parse every case before running any: bad input changes nothing and runs nothing.
   const cases: SelftestCase[] = resolveCaseFiles(paths).map((file) => loadCase(file, display(file)));
   const results: CaseResult[] = [];
+  if (options.format === 'json' || options.format === 'junit') {
+    const junit: JunitCase[] = [];
+    for (const c of cases) {
+      const result = await runCase(c);
+      results.push(result);
+      if (options.format === 'json') out.out(JSON.stringify(caseRecord(c, result, options.check)));
+      else junit.push(junitCase(c, result, options.check));
+    }
+    const passed = results.filter((r) => passedOf(r, options.check)).length;
+    if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', cases: results.length, passed, failed: results.length - passed }));
+    else out.out(junitXml('patchwise replay', [{ name: 'kselftest livepatch', cases: junit }]));
+    return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
+  }
   for (const c of cases) {
     const result = await runCase(c);
     results.push(result);
@@ -130,6 +174,11 @@ export function replayCommand(run: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('[case...]', 'case files or folders of them', pathValues)
     .option('--check', "compare each case's log with its `expect`; print a unified diff per mismatch and `N passed, M failed`")
+    .addOption(
+      new Option('--format <format>', 'text; json: one record per case (log, passed, diff), then a summary; junit: JUnit XML for CI')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
     .addHelpText('after', helpText)
     .action((paths: string[], options: ReplayOptions) => run(() => replay(out(), paths, options)));
 }

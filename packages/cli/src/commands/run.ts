@@ -1,14 +1,18 @@
 /**
  * `patchwise run SCENARIO...`: run scenarios on the simulated kernel with the config's policies.
  */
+import { mkdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
+import { Diagnostic } from '@patchwise/diagnostics';
 import { loadScenario, runScenario, saveState, SCENARIO_STEPS, stackLine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
 import { commandPolicies, recordContext, scenarioPolicies, type ConfigOptions, type PolicySet } from '../config-loading.js';
 import { appendDecisions, DECISIONS_OPTION } from '../audit-log.js';
 import { fleetRecord, LABEL_OPTION, simulatedHost, type RecordContext } from '../decision-records.js';
 import { ExitCode } from '../exit-codes.js';
 import { decisionLines, findingLogText, logLine } from '../format.js';
-import type { Output } from '../output.js';
+import { junitXml, type JunitCase, type JunitSuite } from '../junit.js';
+import { captureOutput, type Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { displayPath, expandFiles, pathValue, pathValues, SCENARIO_FILE } from '../paths.js';
 import { refuseOverwritingInput, writeFileAtomic } from '../safe-write.js';
@@ -17,8 +21,27 @@ export interface RunOptions extends ConfigOptions {
   /** Show every patched function's stack whenever a step changes them. */
   readonly stacks?: boolean;
   readonly decisions?: string;
-  readonly format?: 'text' | 'json';
+  readonly format?: 'text' | 'json' | 'junit';
   readonly saveState?: string;
+}
+
+/** A scenario as a JUnit suite: one test case per expectation, an error for a step that died. */
+function junitSuite(result: ScenarioResult, policies: PolicySet): JunitSuite {
+  const { scenario } = result;
+  const log: string[] = [];
+  printText(captureOutput(log), result, policies);
+  const cases: JunitCase[] = result.expectations.map((e) => ({
+    name: `step ${e.step + 1}: ${e.message.split('\n')[0]}`,
+    classname: scenario.name,
+    file: scenario.file,
+    ...(e.passed ? {} : { failure: `${e.message}${e.line ? ` (${scenario.file}:${e.line})` : ''}` }),
+  }));
+  if (result.failure) cases.push({ name: `step ${result.failure.step + 1}`, classname: scenario.name, file: scenario.file, error: result.failure.message });
+  // A scenario without expectations still reports that it ran.
+  if (cases.length === 0) cases.push({ name: 'runs', classname: scenario.name, file: scenario.file });
+  const last = cases[cases.length - 1] as JunitCase;
+  cases[cases.length - 1] = { ...last, output: log.join('\n') };
+  return { name: scenario.name, file: scenario.file, cases };
 }
 
 function printText(out: Output, result: ScenarioResult, policies: PolicySet): void {
@@ -61,6 +84,29 @@ function printJson(out: Output, result: ScenarioResult, context: RecordContext):
   emit({ type: 'result', name: scenario.name, passed: result.passed, ...(result.failure ? { failure: result.failure } : {}) });
 }
 
+/**
+ * Where `--save-state` writes: the one file for one scenario; for several, a folder (existing, or
+ * written with a trailing `/`) that gets `NAME.state.json` per scenario file `NAME.scenario.yaml`.
+ */
+function stateTargets(target: string, files: readonly string[]): string[] {
+  const folder = target.endsWith('/') || statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+  if (!folder) {
+    if (files.length === 1) return [target];
+    throw new Diagnostic({
+      code: 'PW_USAGE',
+      reason: `\`--save-state ${target}\` is one file, and ${files.length} scenarios run`,
+      hint: 'give a folder (`--save-state states/`) to save each scenario\'s final state as NAME.state.json',
+    });
+  }
+  const targets = files.map((file) => join(target, `${basename(file).replace(/\.scenario\.(ya?ml|json)$|\.(ya?ml|json)$/, '')}.state.json`));
+  const twice = targets.find((t, i) => targets.indexOf(t) !== i);
+  if (twice) {
+    throw new Diagnostic({ code: 'PW_USAGE', reason: `two scenario files would both save their state as ${displayPath(twice)}`, hint: 'run them with separate `--save-state` folders' });
+  }
+  mkdirSync(target, { recursive: true });
+  return targets;
+}
+
 export async function run(out: Output, paths: readonly string[], options: RunOptions): Promise<ExitCode> {
   // Read every scenario and config before running any: bad input runs nothing.
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
@@ -71,8 +117,10 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
   // Outputs never overwrite what was read (nor each other): refused before anything runs.
   const inputs = [...files.map((f) => [f, 'a scenario run'] as const), ...sets.map((s) => [s.file, 'a config file read'] as const)];
   if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
-  if (options.saveState) refuseOverwritingInput(options.saveState, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
-  const progress = new Progress(options.format === 'json' ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
+  const stateFiles = options.saveState === undefined ? [] : stateTargets(options.saveState, files);
+  for (const target of stateFiles) refuseOverwritingInput(target, '--save-state', [...inputs, [options.decisions, 'the `--decisions` log']]);
+  const suites: JunitSuite[] = [];
+  const progress = new Progress(options.format !== 'text' && options.format !== undefined ? undefined : (process.stderr as NodeJS.WriteStream), scenarios.length);
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of scenarios.entries()) {
     const set = sets[i] as PolicySet;
@@ -83,17 +131,20 @@ export async function run(out: Output, paths: readonly string[], options: RunOpt
     const context = recordContext(set, options, simulatedHost(result.machine.release));
     if (options.decisions) appendDecisions(options.decisions, result.decisions, context);
     if (options.format === 'json') printJson(out, result, context);
+    else if (options.format === 'junit') suites.push(junitSuite(result, set));
     else printText(out, result, set);
   }
-  if (options.saveState) {
-    const last = results.at(-1);
-    if (last) writeFileAtomic(options.saveState, `${JSON.stringify(saveState(last.machine, last.scenario.patches), null, 2)}\n`);
-  }
+  // Each scenario's final state, once every scenario has run (a bad state file is never half the set).
+  stateFiles.forEach((target, i) => {
+    const result = results[i] as ScenarioResult;
+    writeFileAtomic(target, `${JSON.stringify(saveState(result.machine, result.scenario.patches), null, 2)}\n`);
+  });
   const passed = results.filter((r) => r.passed).length;
   const expectations = results.flatMap((r) => r.expectations);
   const held = expectations.filter((e) => e.passed).length;
   const summary = `${results.length} scenario${results.length === 1 ? '' : 's'}: ${passed} passed, ${results.length - passed} failed; ${held}/${expectations.length} expectations held`;
   if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', scenarios: results.length, passed, failed: results.length - passed, expectations: expectations.length, held }));
+  else if (options.format === 'junit') out.out(junitXml('patchwise run', suites));
   else out.out(out.style(passed === results.length ? 'green' : 'red', summary));
   return passed === results.length ? ExitCode.Ok : ExitCode.Failed;
 }
@@ -109,8 +160,12 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     )
     .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
-    .addOption(new Option('--format <format>', 'text, or json: one JSON object per line (log lines, decision records, expectations)').choices(['text', 'json']).default('text'))
-    .option('--save-state <file>', "write the last scenario's final machine state (for `check --state`)", pathValue)
+    .addOption(
+      new Option('--format <format>', 'text; json: one JSON object per line (log lines, decision records, expectations); junit: JUnit XML for CI')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
+    .option('--save-state <path>', "write the final machine state (for `check --state`): a file for one scenario; for several, a folder (NAME.state.json each)", pathValue)
     .option(...DECISIONS_OPTION)
     .option(...LABEL_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
@@ -139,6 +194,7 @@ Examples:
   $ patchwise run examples/experiments
   $ patchwise run my-scenario.yaml --config strict.config.yaml
   $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
+  $ patchwise run scenarios --format junit > patchwise-junit.xml
 
 Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
     )

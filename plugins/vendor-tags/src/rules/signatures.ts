@@ -127,9 +127,9 @@ export function checkSignature(patch: PatchInfo, settings: Settings, report: Pol
       data: {
         ...base,
         mismatch: [],
-        reason: 'no key in `keys` verifies its signature, so the manifest was changed after it was signed (or the signature is corrupt)',
+        reason: `it was signed with a key that is not trusted: neither the key of vendor ${code(vendor as string)} in \`keys\` nor any other there verifies it (or the manifest was changed after signing)`,
       },
-      hint: `get an unmodified copy from vendor ${code(vendor as string)}, or have it re-sign the manifest`,
+      hint: `if vendor ${code(vendor as string)} signs with a new key, add that public key to \`keys\`; otherwise get a copy it signed with the trusted key`,
     });
   }
   return false;
