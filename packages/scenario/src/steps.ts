@@ -103,7 +103,7 @@ export const ADVANCE_LIMITS = {
 
 const advance = defineOp<number, ScenarioHarness>({
   name: 'advance',
-  value: 'MS | "2s" | "500ms" | "24h" | "7d"',
+  value: 'MS | "2s" | "500ms"',
   logs: '—',
   summary: `let machine time pass: tasks run, transitions retry (about once a second); at most ${ADVANCE_LIMITS.stepMs / 60_000} minutes a step, ${ADVANCE_LIMITS.totalMs / 3_600_000} hour in all`,
   parse: (raw) => {
@@ -173,6 +173,8 @@ interface TimerArg {
 }
 
 const DateTime = z.iso.datetime({ offset: true });
+/** A year of daily runs: bounded work for any scenario. */
+const TIMER_MAX_RUNS = 366;
 
 const timer = defineOp<TimerArg, ScenarioHarness>({
   name: 'timer',
@@ -191,6 +193,11 @@ const timer = defineOp<TimerArg, ScenarioHarness>({
     return { every, until: Date.parse(String(raw.until)), load: raw.load.map((name, i) => str(name, `load[${i}]`)) };
   },
   run: async (h, a) => {
+    // Days pass cheaply only on a machine where a tick has nothing to do: a busy task would make
+    // every 10 ms tick of them run (see ADVANCE_LIMITS), so the timer refuses that machine.
+    const busy = [...h.tasks.entries()].find(([, task]) => task.behavior?.busy);
+    if (busy) h.die(`\`timer\` passes days of machine time, which a busy task (\`${busy[0]}\`) would make cost days of ticks; stop it first`);
+    if ((a.until - h.machine.now) / a.every > TIMER_MAX_RUNS) h.die(`\`timer\` would run more than ${TIMER_MAX_RUNS} times; use a longer \`every\` or an earlier \`until\``);
     // Runs keep their schedule (start + k × every) however long a transition takes.
     for (let next = h.machine.now; next <= a.until; next += a.every) {
       if (next > h.machine.now) h.machine.advance(next - h.machine.now);

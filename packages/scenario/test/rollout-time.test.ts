@@ -69,8 +69,7 @@ describe('timer and exposure', () => {
         '  - timer: {every: 12h, until: "2026-03-05T06:00:00Z", load: [fix_a, fix_old]}\n' +
         '  - expect: {exposure: {patch: fix_a, max: 1d}}\n' +
         '  - expect: {exposure: {patch: fix_old, max: 1d}}\n' +
-        '  - advance: 7d\n' +
-        '  - load: fix_a\n' +
+        '  - timer: {every: 7d, until: "2026-03-12T06:00:00Z", load: [fix_a]}\n' +
         '  - expect: {exposure: {patch: fix_a, max: 1d}}\n',
     );
     expect(messages(r)).toEqual([
@@ -81,6 +80,13 @@ describe('timer and exposure', () => {
     // fix_old has no date: tried at the first run (allowed with a warning) and never again.
     expect(loads(r).filter((l) => l.includes('fix_old'))).toEqual(['0h % insmod test_modules/fix_old.ko']);
     expect(r.passed).toBe(false);
+  });
+
+  it('refuses to pass days under a busy task, and more than a year of daily runs', async () => {
+    const busy = await run(head('0m').replace('steps:', 'tasks: [{name: spin, behavior: getpid-loop}]\nsteps:') + '  - timer: {every: 24h, until: "2026-03-07T06:00:00Z", load: [fix_a]}\n');
+    expect(busy.failure?.message).toMatch(/a busy task \(`spin`\)/);
+    const long = await run(head('0m') + '  - timer: {every: 1h, until: "2027-03-07T06:00:00Z", load: [fix_a]}\n');
+    expect(long.failure?.message).toMatch(/more than 366 times/);
   });
 
   it('refuses a timer it cannot read', () => {
