@@ -61,7 +61,7 @@ describe.skipIf(!ANSIBLE)(`the Ansible example against localhost${FLEET_RUN && !
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'patchwise-fleet-'));
     for (const sub of ['facts', 'collected', 'home', 'tmp']) mkdirSync(join(dir, sub));
-    // A fresh host: booted on 4 March, acme_cve1 loaded, two days later (ring beta).
+    // A fresh host: ring beta, acme_cve1 loaded, on the morning of 6 March.
     await run(process.execPath, [CLI, 'run', '--save-state', join(dir, 'state.json'), join(FLEET, 'demo', 'host.scenario.yaml')]);
     const vars = {
       ansible_python_interpreter: '/usr/bin/python3',
