@@ -60,6 +60,7 @@ export const EXAMPLE_COMMANDS = [
   },
   { args: ['run', 'examples/experiments/06-semver-dependencies'], expected: 'examples/experiments/06-semver-dependencies/expected.txt', exit: 0 },
   { args: ['run', '--stacks', 'examples/experiments/07-stalled-transition'], expected: 'examples/experiments/07-stalled-transition/expected.txt', exit: 0 },
+  { args: ['run', 'examples/experiments/08-rollout-rings'], expected: 'examples/experiments/08-rollout-rings/expected.txt', exit: 0 },
 ];
 
 /** Run `patchwise <args>` in-process, without color, and return its exit code and output. */

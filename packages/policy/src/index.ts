@@ -1,4 +1,5 @@
 export { definePolicy, isPolicy, renderMessage } from './define.js';
+export { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 export { mergeDefaults, validateOptions } from './options.js';
 export { applyPolicies } from './policy-set.js';
 // The longest timeout a timer can wait; config and CLI refuse longer ones as bad input.

@@ -17,12 +17,13 @@ import {
   type DecisionOf,
   type ExpectedFinding,
 } from './expect-decisions.js';
+import { checkExposure, parseExposure, type ExpectedExposure } from './expect-exposure.js';
 import { checkLog, checkNoLog, parseLines } from './expect-log.js';
 import type { ScenarioHarness } from './harness.js';
 import type { TextMatcher } from './patterns.js';
 import { snapshotDifferences } from './snapshot.js';
 
-const KEYS = ['of', 'decision', 'codes', 'findings', 'result', 'order', 'enabled', 'transition', 'owner', 'live', 'log', 'nolog', 'loaded', 'unchanged'] as const;
+const KEYS = ['of', 'decision', 'codes', 'findings', 'result', 'order', 'enabled', 'transition', 'owner', 'live', 'log', 'nolog', 'loaded', 'unchanged', 'exposure'] as const;
 
 export interface Expectations {
   readonly of?: DecisionOf;
@@ -39,6 +40,7 @@ export interface Expectations {
   readonly nolog?: readonly TextMatcher[];
   readonly loaded?: Readonly<Record<string, boolean>>;
   readonly unchanged?: true;
+  readonly exposure?: ExpectedExposure;
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -89,6 +91,7 @@ function parseExpect(raw: unknown): Expectations {
     ...(raw.nolog === undefined ? {} : { nolog: parseLines(raw.nolog, 'nolog') }),
     ...(raw.loaded === undefined ? {} : { loaded: booleans(raw.loaded, 'loaded') }),
     ...(raw.unchanged === true ? { unchanged: true as const } : {}),
+    ...(raw.exposure === undefined ? {} : { exposure: parseExposure(raw.exposure) }),
   };
 }
 
@@ -170,6 +173,7 @@ const checks: { readonly [K in Exclude<keyof Expectations, 'of'>]-?: Check } = {
     const differences = snapshotDifferences(before, h.snapshot());
     return [differences.length === 0, differences.length === 0 ? 'machine unchanged by the previous step' : `machine unchanged by the previous step, but ${differences.join(' | ')}`];
   },
+  exposure: (h, w) => checkExposure(h, w.exposure as ExpectedExposure),
 };
 
 export const expect = defineOp<Expectations, ScenarioHarness>({
@@ -180,7 +184,8 @@ export const expect = defineOp<Expectations, ScenarioHarness>({
     '`decision` (allowed|denied), `codes` and `findings` ({code, severity, message, data, policy, gate}) of the last decision, or of `of: {load|disable|reverse: NAME}`; ' +
     '`result` of the last step (ok, EPERM, ...); `order` of the patches; `enabled` {name: bool}; `transition` (name|none); ' +
     '`owner` {function, patch|original, nop?}; `live` {task, function, runs: patch|original}; `log` lines (exact, or {match: REGEX}) in order and `nolog` lines ' +
-    'absent, since the previous expect; `loaded` {module: bool}; `unchanged: true` (the whole machine as before the previous step)',
+    'absent, since the previous expect; `loaded` {module: bool}; `unchanged: true` (the whole machine as before the previous step); ' +
+    '`exposure` {patch, min?, max?}: the time from its `published` to its first load',
   parse: parseExpect,
   run: (h, want) => {
     for (const key of KEYS) {

@@ -28,6 +28,10 @@ export class ScenarioHarness extends Harness {
   logMark: number;
   /** The machine before the most recent step other than `expect` (kept only when `unchanged` is used). */
   beforeStep: MachineSnapshot | undefined;
+  /** Each patch's `published` (ms since the epoch), for `timer` and `expect: {exposure}`. */
+  readonly published = new Map<string, number>();
+  /** When each patch was first loaded (machine wall-clock ms at its successful `insmod`). */
+  readonly loadedAt = new Map<string, number>();
   /** Index of the step running, for expectation results. */
   step = 0;
   stepLine: number | undefined;

@@ -86,6 +86,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const trace = options.trace ? traceLifecycle(machine, (event) => events.push(event)) : undefined;
   machine.log.subscribe((record) => events.push({ type: 'log', record }));
   const h = new ScenarioHarness(machine);
+  for (const patch of scenario.patches) if (patch.published) h.published.set(patch.name, Date.parse(patch.published));
   machine.livepatch.hooks.decision.tap({ name: 'scenario-events', order: 'post' }, (decision) => {
     if (decision.policies.length > 0 || decision.findings.length > 0) events.push({ type: 'decision', decision });
   });

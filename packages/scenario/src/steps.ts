@@ -5,7 +5,9 @@
 import { strerror } from '@patchwise/core';
 import { defineOp, fail, insmodStrerror, isRecord, onlyKeys, OPS, str, type OpSpec } from '@patchwise/kselftest';
 import { parseFunctionRef } from '@patchwise/manifest';
+import { parseDuration as parseWallDuration } from '@patchwise/policy';
 import { LIVEPATCH_SYSFS } from '@patchwise/sim';
+import { z } from 'zod';
 import { expect } from './expect.js';
 import type { ScenarioHarness } from './harness.js';
 
@@ -39,7 +41,9 @@ const load = defineOp<NameArg, ScenarioHarness>({
   run: async (h, a) => {
     const params = a.params ? h.substitute(a.params) : '';
     h.log(`% insmod test_modules/${a.name}.ko${params ? ` ${params}` : ''}`);
+    const at = h.machine.now;
     h.lastResult = await h.machine.insmod(a.name, params);
+    if (!h.lastResult && !h.loadedAt.has(a.name)) h.loadedAt.set(a.name, at);
     if (h.lastResult) {
       h.log(`insmod: ERROR: could not insert module test_modules/${a.name}.ko: ${insmodStrerror(h.lastResult)}`);
     } else if (a.wait && h.machine.fs.exists(`${LIVEPATCH_SYSFS}/${a.name}`)) {
@@ -76,12 +80,14 @@ const unload = defineOp<NameArg, ScenarioHarness>({
   },
 });
 
-/** `1500`, `'1.5s'`, `'200ms'`. */
+/** `1500`, `'1.5s'`, `'200ms'`, or a duration as operators write it: `90m`, `24h`, `7d`, `1d12h`. */
 export function parseDuration(raw: unknown): number {
   if (typeof raw === 'number' && raw >= 0 && Number.isFinite(raw)) return raw;
   const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(raw.trim()) : null;
-  if (!m) return fail('expected a duration: milliseconds, or a string like `2s` or `500ms`');
-  return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+  if (m) return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+  const long = typeof raw === 'string' ? parseWallDuration(raw.trim()) : undefined;
+  if (long === undefined) return fail('expected a duration: milliseconds, or a string like `2s`, `500ms`, `90m`, `24h` or `7d`');
+  return long;
 }
 
 /**
@@ -160,6 +166,49 @@ const sleep = defineOp<{ task: string; in: string }, ScenarioHarness>({
   },
 });
 
+interface TimerArg {
+  readonly every: number;
+  readonly until: number;
+  readonly load: readonly string[];
+}
+
+const DateTime = z.iso.datetime({ offset: true });
+/** A year of daily runs: bounded work for any scenario. */
+const TIMER_MAX_RUNS = 366;
+
+const timer = defineOp<TimerArg, ScenarioHarness>({
+  name: 'timer',
+  value: '{every: DURATION, until: DATE-TIME, load: [NAME, ...]}',
+  logs: 'those of `load`, for each try',
+  summary:
+    "an operator's timer: now and every `every` until `until` (machine time), `load` each listed patch that is published (`published` not after now) and not loaded yet; a refusal is tried again at the next run",
+  modules: (a) => [...a.load],
+  parse: (raw) => {
+    if (!isRecord(raw)) return fail('expected `{every, until, load}`');
+    onlyKeys(raw, ['every', 'until', 'load'], ['every', 'until', 'load']);
+    const every = parseDuration(raw.every);
+    if (every < 1000) fail('`every` is at least `1s`');
+    if (!DateTime.safeParse(raw.until).success) fail('`until` is an ISO 8601 date-time with an offset, e.g. `2026-03-22T00:00:00Z`');
+    if (!Array.isArray(raw.load) || raw.load.length === 0) fail('`load` is a list of patch names');
+    return { every, until: Date.parse(String(raw.until)), load: raw.load.map((name, i) => str(name, `load[${i}]`)) };
+  },
+  run: async (h, a) => {
+    // Days pass cheaply only on a machine where a tick has nothing to do: a busy task would make
+    // every 10 ms tick of them run (see ADVANCE_LIMITS), so the timer refuses that machine.
+    const busy = [...h.tasks.entries()].find(([, task]) => task.behavior?.busy);
+    if (busy) h.die(`\`timer\` passes days of machine time, which a busy task (\`${busy[0]}\`) would make cost days of ticks; stop it first`);
+    if ((a.until - h.machine.now) / a.every > TIMER_MAX_RUNS) h.die(`\`timer\` would run more than ${TIMER_MAX_RUNS} times; use a longer \`every\` or an earlier \`until\``);
+    // Runs keep their schedule (start + k × every) however long a transition takes.
+    for (let next = h.machine.now; next <= a.until; next += a.every) {
+      if (next > h.machine.now) h.machine.advance(next - h.machine.now);
+      for (const name of a.load) {
+        const published = h.published.get(name);
+        if (h.loadedAt.has(name) || (published !== undefined && published > h.machine.now)) continue;
+        await load.run(h, { name, wait: true });
+      }
+    }
+  },
+});
 
 /** Everything a scenario step can be: the selftest ops and the steps above. */
 export const SCENARIO_STEPS = [
@@ -168,6 +217,7 @@ export const SCENARIO_STEPS = [
   disable,
   unload,
   advance,
+  timer,
   force,
   reverse,
   wake,

@@ -152,7 +152,7 @@ describe('parse errors point to the file, line and column', () => {
       path: 'steps[1]',
       line: 6,
       reason:
-        'step 2 `expect`: unknown check `decison` (did you mean `decision`?); the checks are `of`, `decision`, `codes`, `findings`, `result`, `order`, `enabled`, `transition`, `owner`, `live`, `log`, `nolog`, `loaded`, `unchanged`',
+        'step 2 `expect`: unknown check `decison` (did you mean `decision`?); the checks are `of`, `decision`, `codes`, `findings`, `result`, `order`, `enabled`, `transition`, `owner`, `live`, `log`, `nolog`, `loaded`, `unchanged`, `exposure`',
     });
     // A step of the scenario's own (`sleep`): `into` is 2 edits from `in`, as near as a 4-letter word may be.
     const sleep = (key: string) => parseError(`name: x\ntasks: [{name: worker}]\nsteps:\n  - sleep: {task: worker, ${key}: cmdline_proc_show}\n`).reason;

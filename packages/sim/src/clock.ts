@@ -16,6 +16,7 @@ export class Clock {
   #seq = 0;
   #timers: Timer[] = [];
   readonly #tickers: ((now: number) => void)[] = [];
+  #quiet: (() => boolean) | undefined;
 
   /** Scheduler tick period (HZ = 100). */
   static readonly TICK_MS = 10;
@@ -38,10 +39,26 @@ export class Clock {
     this.#tickers.push(ticker);
   }
 
+  /**
+   * `quiet()` says that a tick would change nothing (no task to run, no flag to act on). While it
+   * holds, `advance` skips the ticks before the next due timer: simulated days then cost what
+   * seconds do, and the result is the same as ticking through them.
+   */
+  quietWhen(quiet: () => boolean): void {
+    this.#quiet = quiet;
+  }
+
   /** Advance by `ms`, one scheduler tick at a time, running tickers and due timers in order. */
   advance(ms: number): void {
     const end = this.#now + ms;
     while (this.#now < end) {
+      if (this.#quiet?.()) {
+        const due = this.nextTimer();
+        const stop = due === undefined ? end : Math.min(end, Math.ceil(due / Clock.TICK_MS) * Clock.TICK_MS);
+        // Land on the last tick before `stop`: the step below then runs `stop`'s tick and timers.
+        const skipTo = Math.floor((stop - 1) / Clock.TICK_MS) * Clock.TICK_MS;
+        if (skipTo > this.#now) this.#now = skipTo;
+      }
       const next = Math.min(end, (Math.floor(this.#now / Clock.TICK_MS) + 1) * Clock.TICK_MS);
       this.#now = next;
       if (next % Clock.TICK_MS === 0) for (const ticker of this.#tickers) ticker(next);

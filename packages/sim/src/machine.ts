@@ -103,6 +103,7 @@ export class Machine {
     this.livepatch = new Livepatch(host);
     this.#mountFiles();
     this.clock.onTick(() => this.#tick());
+    this.clock.quietWhen(() => this.#quiet());
     for (const image of options.modules ?? selftestModules) this.modules.addImage(image);
   }
 
@@ -266,6 +267,12 @@ export class Machine {
   }
 
   /** One scheduler tick: busy tasks run a quantum, idle CPUs run the idle loop, signals land. */
+  /** A tick would do nothing: no task to run, no patch state or signal pending (see `#tick`). */
+  #quiet(): boolean {
+    for (const task of this.scheduler.list()) if (task.behavior?.busy || task.patchPending || task.signalPending) return false;
+    return this.scheduler.idle.every((task) => !task.patchPending);
+  }
+
   #tick(): void {
     const onCpu = this.scheduler.schedule();
     onCpu.forEach((task, cpu) => {

@@ -3,7 +3,7 @@
  * unpublished one loads with a warning: the policy only says what it sees until told otherwise.
  */
 import { z } from 'zod';
-import { MAX_DURATION_MS, parseDuration } from './duration.js';
+import { MAX_DURATION_MS, parseDuration } from '@patchwise/policy';
 
 const duration = z
   .string()

@@ -5,8 +5,7 @@
  * on disable because of its dates, and a cumulative patch is judged by its own `published`, not by
  * the patches it replaces (it passes the same `prePatch` gate as any other enable).
  */
-import { definePolicy, type PolicyGate, type PrePatchContext } from '@patchwise/policy';
-import { formatDuration } from './duration.js';
+import { definePolicy, formatDuration, type PolicyGate, type PrePatchContext } from '@patchwise/policy';
 import { messages, type MessageId } from './messages.js';
 import { defaults, effectiveDelay, OptionsSchema } from './options.js';
 import { readPublished } from './published.js';
