@@ -74,7 +74,8 @@ if [ "$PW_HOSTROOT" = 1 ]; then
   mkdir -p /ovl/upper /ovl/work
   mount -t overlay overlay -o lowerdir=/host,upperdir=/ovl/upper,workdir=/ovl/work ${NEW_ROOT} || pw_fail "the overlay on the host root failed"
   for d in proc sys dev; do mount --rbind /$d ${NEW_ROOT}/$d; done
-  mount -t tmpfs tmpfs ${NEW_ROOT}/tmp
+  # No tmpfs over the chroot's /tmp: the host's checkout may live there (CI clones anywhere), and the
+  # overlay already keeps every write in memory.
   mkdir -p ${NEW_ROOT}/.pw/bin
   cp /bin/busybox ${NEW_ROOT}/.pw/bin/busybox
   # Inside the chroot, so the links name the busybox the chroot sees.
