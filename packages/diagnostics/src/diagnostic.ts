@@ -3,6 +3,7 @@
  * and how to fix it.
  */
 import { readRegularFile } from './special-file.js';
+import { YAML_LIMITS } from './limits.js';
 
 /** A place in a source file. Lines and columns are 1-based. */
 export interface SourcePlace {
@@ -92,7 +93,7 @@ export function isDiagnostic(value: unknown): value is Diagnostic {
 export function readSourceFile(file: string, what: string, hint = 'check the path', display = file): string {
   let bytes: Buffer;
   try {
-    bytes = readRegularFile(file, what, display);
+    bytes = readRegularFile(file, what, display, YAML_LIMITS.maxSize);
   } catch (err) {
     if (err instanceof Diagnostic) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -3,7 +3,7 @@
  * a path is found in YAML and JSON text, the syntax and size checks, and when did-you-mean speaks.
  * Expected positions are counted by hand from the texts below (1-based lines and columns).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   formatPath,
   formatPlace,
   isDiagnostic,
+  readRegularFile,
   readSourceFile,
   suggestion,
   YAML_LIMITS,
@@ -138,6 +139,21 @@ describe('readSourceFile', () => {
     );
     // A path through a regular file: ENOTDIR, neither of the two named cases.
     expect(thrown(() => readSourceFile(join(file, 'inner'), 'the case')).reason).toBe('cannot read the case (ENOTDIR)');
+  });
+
+  it('a file over the size limit is refused by its size, named as displayed', () => {
+    // Sparse: its size is what counts, and the old reader would have read it all first.
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, YAML_LIMITS.maxSize + 1);
+    const d = thrown(() => readSourceFile(big, 'the manifest', undefined, 'patches/big.yaml'));
+    expect(d).toMatchObject({ code: 'PW_TOO_LARGE', file: 'patches/big.yaml', reason: `file is ${YAML_LIMITS.maxSize + 1} bytes; the limit is ${YAML_LIMITS.maxSize}` });
+  });
+
+  it('a file whose size says nothing (procfs reports 0) is held to the limit while it is read', () => {
+    const d = thrown(() => readRegularFile('/proc/self/status', 'the status', 'status', 100));
+    expect(d).toMatchObject({ code: 'PW_TOO_LARGE', file: 'status', reason: 'file is more than 100 bytes; the limit is 100' });
+    expect(readRegularFile('/proc/self/status', 'the status', 'status', 1 << 20).toString('latin1')).toMatch(/^Name:\t/);
   });
 });
 

@@ -98,7 +98,7 @@ export async function sign(out: Output, manifestFile: string, options: { key: st
   const manifest = manifestFromText(text, displayPath(manifestFile));
   let privateKey: string;
   try {
-    privateKey = decodeUtf8(readRegularFile(options.key, 'the private key'), options.key);
+    privateKey = decodeUtf8(readRegularFile(options.key, 'the private key', options.key, 64 * 1024), options.key);
   } catch (err) {
     if (err instanceof Diagnostic) throw err;
     throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: options.key, reason: 'cannot read the private key', hint: 'make one with `patchwise keygen VENDOR`' });
