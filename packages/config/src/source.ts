@@ -64,6 +64,34 @@ const typescriptLoader: Loader = async (filepath, content) => {
 /** JS configs, as cosmiconfig loads them (their default export), through `importModule`. */
 const javascriptLoader: Loader = async (filepath) => (await importModule(pathToFileURL(await realpath(filepath)).href)).default;
 
+/**
+ * cosmiconfig merges the files a config names under `$import` before it hands the config back,
+ * outside `extends`' checks: no cycle detection (a file importing itself crashed the CLI), no
+ * limits on the imported files, and every value attributed to the importing file. Configs compose
+ * with `extends` only, so `$import` is refused before cosmiconfig sees it.
+ */
+function refusingImport(loader: Loader): Loader {
+  return async (filepath, content) => {
+    const config = (await loader(filepath, content)) as unknown;
+    const inPackage = basename(filepath) === 'package.json';
+    const own = inPackage && isRecord(config) ? config[MODULE_NAME] : config;
+    if (isRecord(own) && Object.hasOwn(own, '$import')) {
+      const path = inPackage ? [MODULE_NAME, '$import'] : ['$import'];
+      throw new Diagnostic({
+        code: 'PW_CONFIG',
+        file: filepath,
+        path: inPackage ? `${MODULE_NAME}.$import` : '$import',
+        ...parsed.get(filepath)?.locate(path, { key: true }),
+        reason: '`$import` is not supported',
+        hint: 'name the files to build on under `extends`',
+      });
+    }
+    return config;
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Sources the loader parsed, so that locating a value does not parse the file again. */
 const parsed = new Map<string, YamlSource>();
 
@@ -73,16 +101,16 @@ const explorer = () =>
     // From the working folder up to the project root (the first folder with a package.json).
     searchStrategy: 'project',
     loaders: {
-      '.js': javascriptLoader,
-      '.mjs': javascriptLoader,
-      '.cjs': javascriptLoader,
-      '.ts': typescriptLoader,
-      '.mts': typescriptLoader,
-      '.cts': typescriptLoader,
-      '.json': dataLoader,
-      '.yaml': dataLoader,
-      '.yml': dataLoader,
-      noExt: dataLoader,
+      '.js': refusingImport(javascriptLoader),
+      '.mjs': refusingImport(javascriptLoader),
+      '.cjs': refusingImport(javascriptLoader),
+      '.ts': refusingImport(typescriptLoader),
+      '.mts': refusingImport(typescriptLoader),
+      '.cts': refusingImport(typescriptLoader),
+      '.json': refusingImport(dataLoader),
+      '.yaml': refusingImport(dataLoader),
+      '.yml': refusingImport(dataLoader),
+      noExt: refusingImport(dataLoader),
     },
     cache: false,
   });

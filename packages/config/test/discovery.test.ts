@@ -96,6 +96,23 @@ describe('each search place is found and read', () => {
     expect(err.reason).toContain('refers to itself');
   });
 
+  it('`$import` (cosmiconfig\'s own merging, outside `extends`\' checks) is refused in every kind of config', async () => {
+    const yaml = tempProject({ 'patchwise.config.yaml': '# base\n$import: patchwise.config.yaml\n' });
+    expect(await diagnosticOf(loadConfig({ cwd: yaml }))).toMatchObject({
+      code: 'PW_CONFIG',
+      file: join(yaml, 'patchwise.config.yaml'),
+      line: 2,
+      column: 1,
+      path: '$import',
+      reason: '`$import` is not supported',
+      hint: 'name the files to build on under `extends`',
+    });
+    const inPackage = tempProject({ 'other.yaml': 'audit: true\n' }, { name: 'tmp-project', private: true, patchwise: { $import: 'other.yaml' } });
+    expect(await diagnosticOf(loadConfig({ cwd: inPackage }))).toMatchObject({ code: 'PW_CONFIG', file: join(inPackage, 'package.json'), path: 'patchwise.$import' });
+    const js = tempProject({ 'other.yaml': 'audit: true\n', 'patchwise.config.mjs': 'export default { $import: "other.yaml" };\n' });
+    expect(await diagnosticOf(loadConfig({ cwd: js }))).toMatchObject({ code: 'PW_CONFIG', file: join(js, 'patchwise.config.mjs'), path: '$import' });
+  });
+
   it('a package.json without a `patchwise` key is not a config', async () => {
     const dir = tempProject({}, { name: 'tmp-project', private: true, version: '1.0.0' });
     const config = await loadConfig({ cwd: dir });
