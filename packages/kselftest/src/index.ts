@@ -4,7 +4,7 @@ export { Harness, HarnessFailure, MAX_RETRIES, RETRY_INTERVAL_MS, runCase } from
 export { defineOp, fail, findOp, insmodStrerror, isRecord, onlyKeys, OP_NAMES, OpValueError, OPS, str } from './ops.js';
 export { diffResult, summaryLine } from './report.js';
 export { notApplicableOn } from './release.js';
-export { cleanGuest, logSince, runCaseOnGuest, VM_LIBRARY, VM_MODULE_DIR, vmCaseScript, vmOpLine } from './vm.js';
+export { cleanGuest, logSince, runCaseOnGuest, VM_LIBRARY, VM_MODULE_DIR, VM_PROGRAM_DIR, vmCaseScript, vmOpLine } from './vm.js';
 
 export type { CaseOp, ParseOptions, SelftestCase } from './case.js';
 export type { CaseResult, RunOptions } from './harness.js';

@@ -3,7 +3,7 @@ export { realKernelUnavailable } from './availability.js';
 export { captureTree, parseCapture } from './capture.js';
 export { cacheDir } from './cache.js';
 export { materializeFixture } from './fixture.js';
-export { buildSelftestModules } from './selftest-modules.js';
+export { buildSelftestModules, buildSelftestPrograms } from './selftest-modules.js';
 export { QemuError } from './errors.js';
 export { buildArchive, checkGuestPath } from './initramfs.js';
 export { INIT_SCRIPT, settingsFile, SHARE_MOUNT, NEW_ROOT } from './init-script.js';

@@ -4,8 +4,8 @@
  * reused across cases and rebooted only when a case leaves something behind it cannot clean.
  */
 import { Diagnostic } from '@patchwise/diagnostics';
-import { cleanGuest, runCaseOnGuest, vmCaseScript, VM_MODULE_DIR, type CaseResult, type SelftestCase } from '@patchwise/kselftest';
-import { bootGuest, buildSelftestModules, fetchKernel, isKernelSeries, QemuError, realKernelUnavailable, type Guest, type Kernel } from '@patchwise/qemu';
+import { cleanGuest, runCaseOnGuest, vmCaseScript, VM_MODULE_DIR, VM_PROGRAM_DIR, type CaseResult, type SelftestCase } from '@patchwise/kselftest';
+import { bootGuest, buildSelftestModules, buildSelftestPrograms, fetchKernel, isKernelSeries, QemuError, realKernelUnavailable, type Guest, type Kernel } from '@patchwise/qemu';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Output } from '../output.js';
@@ -30,10 +30,12 @@ export async function replayOnVm(out: Output, cases: readonly SelftestCase[], se
   if (missing) throw unavailable(`cannot boot a real kernel here: ${missing}`);
   let kernel: Kernel;
   let moduleDir: string;
+  let programDir: string;
   try {
     const t = Date.now();
     kernel = await fetchKernel(series);
     moduleDir = await buildSelftestModules(kernel);
+    programDir = await buildSelftestPrograms(kernel);
     out.err(`kernel ${kernel.release} and its test modules ready in ${Math.round((Date.now() - t) / 1000)} s`);
   } catch (err) {
     if (err instanceof QemuError) throw unavailable(err.message);
@@ -41,11 +43,15 @@ export async function replayOnVm(out: Output, cases: readonly SelftestCase[], se
   }
   const kos = readdirSync(moduleDir).filter((f) => f.endsWith('.ko'));
   const modules = new Set(kos.map((f) => f.slice(0, -3)));
-  const payload = kos.map((f) => ({ path: `${VM_MODULE_DIR}/${f}`, source: join(moduleDir, f) }));
+  const programs = new Set(readdirSync(programDir).filter((f) => !f.startsWith('.')));
+  const payload = [
+    ...kos.map((f) => ({ path: `${VM_MODULE_DIR}/${f}`, source: join(moduleDir, f) })),
+    ...[...programs].map((f) => ({ path: `${VM_PROGRAM_DIR}/${f}`, source: join(programDir, f), mode: 0o755 })),
+  ];
   let guest: Guest | undefined;
   try {
     for (const c of cases) {
-      const plan = vmCaseScript(c, modules, kernel.release);
+      const plan = vmCaseScript(c, modules, kernel.release, programs);
       if ('notApplicable' in plan) {
         onOutcome({ case: c, notApplicable: plan.notApplicable });
         continue;
