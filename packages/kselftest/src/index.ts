@@ -1,4 +1,4 @@
-export { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, SELFTEST_MODULE_NAMES } from './bundled.js';
+export { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, OWN_CASES_DIR, SELFTEST_MODULE_NAMES } from './bundled.js';
 export { parseCase, parseOps } from './case.js';
 export { Harness, HarnessFailure, MAX_RETRIES, RETRY_INTERVAL_MS, runCase } from './harness.js';
 export { defineOp, fail, findOp, insmodStrerror, isRecord, onlyKeys, OP_NAMES, OpValueError, OPS, str } from './ops.js';
