@@ -3,6 +3,7 @@ export { cString } from './c-literal.js';
 export { ModuleBuildFailed, UnsupportedOnKernel } from './errors.js';
 export { KERNEL_FUNCTIONS } from './kernel-functions.js';
 export { defaultOutput, livepatchModule } from './livepatch.js';
+export { stubLivepatchModule } from './stub.js';
 export { probeFor } from './probe.js';
 export { originalOutput, targetModule } from './target.js';
 

@@ -113,7 +113,7 @@ export function livepatchModule(manifest: PatchManifest): GeneratedModule {
   return { name, kernelName: kernelModuleName(name), kind: 'livepatch', files: { [`${name}.c`]: source } };
 }
 
-function statesArray(states: PatchManifest['states']): string {
+export function statesArray(states: PatchManifest['states']): string {
   if (states === undefined) return '';
   if (!Array.isArray(states)) throw new UnsupportedOnKernel('states', 'expected a list of `{ id, version }`');
   let out = '';
