@@ -32,6 +32,17 @@ function generate(c: SelftestCase, patch: PatchManifest): GeneratedModule | stri
   }
 }
 
+/** The modules of a case's patches, or why one cannot be generated for a real kernel. */
+export function generateCasePatches(c: SelftestCase): GeneratedModule[] | string {
+  const modules: GeneratedModule[] = [];
+  for (const patch of c.patches ?? []) {
+    const m = generate(c, patch);
+    if (typeof m === 'string') return m;
+    modules.push(m);
+  }
+  return modules;
+}
+
 const sameSources = (a: GeneratedModule, b: GeneratedModule) => JSON.stringify(a.files) === JSON.stringify(b.files);
 
 /**
@@ -46,18 +57,9 @@ export async function buildCasePatches(
   // Batches of modules with distinct names: two cases may give one name different patches.
   const batches: GeneratedModule[][] = [];
   for (const c of cases) {
-    const modules: GeneratedModule[] = [];
-    let reason: string | undefined;
-    for (const patch of c.patches ?? []) {
-      const m = generate(c, patch);
-      if (typeof m === 'string') {
-        reason = m;
-        break;
-      }
-      modules.push(m);
-    }
-    generated.set(c, reason ?? modules);
-    if (reason) continue;
+    const modules = generateCasePatches(c);
+    generated.set(c, modules);
+    if (typeof modules === 'string') continue;
     for (const m of modules) {
       if (batches.some((b) => b.some((o) => o.name === m.name && sameSources(o, m)))) continue;
       const batch = batches.find((b) => !b.some((o) => o.name === m.name));
