@@ -26,7 +26,9 @@ const OP_PROGRAMS: Readonly<Record<string, string>> = { spawn_tasks: 'test_klp-c
 export const VM_LIBRARY = `
 lp=/sys/kernel/livepatch
 pw_log() { echo "$*" > /dev/kmsg; }
-die() { echo "$*" >&2; exit 1; }
+# A library function that dies exits the whole script: with 100 + the op's index, as a failed line does.
+pw_op=-99
+die() { echo "$*" >&2; exit $((100 + pw_op)); }
 wait_until() { i=0; while ! eval "$1"; do i=$((i + 1)); [ $i -lt 600 ] || return 1; sleep 0.1; done; }
 reads() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 counts() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }
@@ -202,7 +204,7 @@ export function vmCaseScript(
     }
     const r = vmOpLine(op);
     if ('unsupported' in r) return { notApplicable: r.unsupported };
-    lines.push(`${r.line} || exit $((100 + ${op.index}))`);
+    lines.push(`pw_op=${op.index}; ${r.line} || exit $((100 + ${op.index}))`);
   }
   return { script: lines.join('\n') };
 }

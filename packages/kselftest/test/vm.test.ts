@@ -20,11 +20,11 @@ describe('vmCaseScript', () => {
     const plan = vmCaseScript(c, ALL, '6.12.95+deb12-amd64');
     expect(plan).toEqual({
       script: [
-        "load_lp 'test_klp_callbacks_demo' || exit $((100 + 0))",
-        "load_lp 'test_klp_callbacks_demo2' 'replace=1' || exit $((100 + 1))",
-        "disable_lp 'test_klp_callbacks_demo2' || exit $((100 + 2))",
-        "unload_mod 'test_klp_callbacks_demo2' || exit $((100 + 3))",
-        "unload_mod 'test_klp_callbacks_demo' || exit $((100 + 4))",
+        "pw_op=0; load_lp 'test_klp_callbacks_demo' || exit $((100 + 0))",
+        "pw_op=1; load_lp 'test_klp_callbacks_demo2' 'replace=1' || exit $((100 + 1))",
+        "pw_op=2; disable_lp 'test_klp_callbacks_demo2' || exit $((100 + 2))",
+        "pw_op=3; unload_mod 'test_klp_callbacks_demo2' || exit $((100 + 3))",
+        "pw_op=4; unload_mod 'test_klp_callbacks_demo' || exit $((100 + 4))",
       ].join('\n'),
     });
   });
@@ -39,6 +39,17 @@ describe('vmCaseScript', () => {
     const plan = vmCaseScript(c, ALL, '6.1.0-57-amd64');
     expect(plan).toEqual({ notApplicable: expect.stringMatching(/replace, added in 6\.11 \(commit 'livepatch: Add "replace" sysfs attribute'\); this kernel is 6\.1\.0-57-amd64$/) });
     expect('script' in vmCaseScript(c, ALL, '6.12.95+deb12-amd64')).toBe(true);
+  });
+});
+
+describe('a library function that dies', () => {
+  it("exits the script with 100 + the index of the op that called it, so the failure names the op", () => {
+    const plan = vmCaseScript(parseCase("id: t/x\ntitle: x\nops:\n- log: a\n- trace_function: f\nexpect: ''\n", 'x.yaml'), ALL, '6.12.0');
+    if (!('script' in plan)) throw new Error(plan.notApplicable);
+    // No tracefs here: trace_function dies (mount fails), in op 2.
+    const r = spawnSync('sh', ['-c', `${VM_LIBRARY}\npw_log() { :; }; mount() { return 1; }; tracing=/nonexistent\n${plan.script}`]);
+    expect(r.status).toBe(101);
+    expect(r.stderr.toString()).toBe('cannot mount tracefs at /nonexistent\n');
   });
 });
 
@@ -70,7 +81,7 @@ describe('case format additions', () => {
     const c = parse('- write: {path: /p, value: 1, errno: EBUSY}\n- pass_time: 250');
     const plan = vmCaseScript(c, ALL, '6.12.0');
     expect(plan).toEqual({ script: expect.stringContaining("grep -qF 'Device or resource busy' /tmp/.pw-w") });
-    expect((plan as { script: string }).script).toContain('sleep 0.25 || exit $((100 + 1))');
+    expect((plan as { script: string }).script).toContain('pw_op=1; sleep 0.25 || exit $((100 + 1))');
   });
 });
 
@@ -85,10 +96,10 @@ describe('the ops the VM replays since the syscall and ftrace selftests', () => 
 
   it('spawns and kills the getpid hammers, and traces functions through tracefs', () => {
     expect(script('- spawn_tasks: {count: 3, behavior: getpid-loop}\n- kill_tasks: all\n- trace_function: cmdline_proc_show\n- assert_traced: [cmdline_proc_show, livepatch_cmdline_proc_show]')).toEqual([
-      'spawn_tasks 3 || exit $((100 + 0))',
-      'kill_tasks || exit $((100 + 1))',
-      "trace_function 'cmdline_proc_show' || exit $((100 + 2))",
-      "assert_traced 'cmdline_proc_show' 'livepatch_cmdline_proc_show' || exit $((100 + 3))",
+      'pw_op=0; spawn_tasks 3 || exit $((100 + 0))',
+      'pw_op=1; kill_tasks || exit $((100 + 1))',
+      "pw_op=2; trace_function 'cmdline_proc_show' || exit $((100 + 2))",
+      "pw_op=3; assert_traced 'cmdline_proc_show' 'livepatch_cmdline_proc_show' || exit $((100 + 3))",
     ]);
   });
 
