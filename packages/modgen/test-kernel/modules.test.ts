@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strerror } from '@patchwise/core';
 import type { PatchManifest } from '@patchwise/manifest';
-import { bootGuest, fetchKernel, KERNEL_SERIES, realKernelUnavailable, type Guest } from '@patchwise/qemu';
-import { buildModules, livepatchModule, probeFor, targetModule } from '@patchwise/modgen';
+import { bootGuest, fetchKernel, KERNEL_SERIES, realKernelUnavailable, type Guest, type Kernel } from '@patchwise/qemu';
+import { buildModules, livepatchModule, probeFor, targetModule, type GeneratedModule } from '@patchwise/modgen';
 import { guestWorld, simWorld, type World } from './worlds.js';
 
 const unavailable = await realKernelUnavailable();
@@ -54,7 +54,7 @@ const OLD_STATE: PatchManifest = { name: 'pw_mg_old_state', replace: true, funct
 const CUMULATIVE: PatchManifest = {
   name: 'pw_mg_cumulative',
   replace: true,
-  functions: ['cmdline_proc_show', 'version_proc_show', '__x64_sys_getpid', 'tcp_sendmsg', `${TARGET.name}:pw_mg_work`],
+  functions: ['cmdline_proc_show', 'version_proc_show', 'meminfo_proc_show', 'loadavg_proc_show', '__x64_sys_getpid', 'tcp_sendmsg', `${TARGET.name}:pw_mg_work`],
   states: [{ id: 7, version: 2 }],
   objects: [{ name: TARGET.name, callbacks: { preUnpatch: [{ log: 'pre-unpatch target' }], postUnpatch: [{ log: 'post-unpatch target' }] } }],
 };
@@ -68,6 +68,9 @@ function probe(object: string, fn: string): string {
 
 describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s', (series) => {
   let vm: Guest | undefined;
+  let kernel: Kernel;
+  let modules: GeneratedModule[];
+  let built: Map<string, string>;
   let sim: World;
   let guest: World;
   /** Runs a step in both worlds; returns both results and expects the same log lines. */
@@ -81,17 +84,24 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
   }
 
   beforeAll(async () => {
-    const kernel = await fetchKernel(series);
+    kernel = await fetchKernel(series);
     const target = targetModule(TARGET, [TASK]);
+    modules = [target, ...PATCHES.map(livepatchModule)];
     const started = Date.now();
-    const kos = await buildModules([target, ...PATCHES.map(livepatchModule)], kernel);
-    console.log(`${series}: ${kos.size} modules built or cached in ${Date.now() - started} ms`);
-    vm = await bootGuest({ kernel, payload: [...kos].map(([name, source]) => ({ path: `/pw/${name}.ko`, source })) });
+    built = await buildModules(modules, kernel);
+    console.log(`${series}: ${built.size} modules built or cached in ${Date.now() - started} ms`);
+    vm = await bootGuest({ kernel, payload: [...built].map(([name, source]) => ({ path: `/pw/${name}.ko`, source })) });
     sim = await simWorld(kernel.release, TARGET, TASK, PATCHES);
     guest = await guestWorld(vm, target, PATCHES.map((p) => p.name), probe);
   });
   afterAll(async () => {
     await vm?.close();
+  });
+
+  it('builds each module once per release: the same sources come from the cache', async () => {
+    expect([...built.keys()]).toEqual(modules.map((m) => m.name));
+    for (const [name, ko] of built) expect(ko).toMatch(new RegExp(`/modgen/${kernel.release.replace(/[.+]/g, '\\$&')}/[0-9a-f]{64}/${name}\\.ko$`));
+    expect(await buildModules(modules, kernel)).toEqual(built);
   });
 
   it('loads the target module: its kthread sleeps inside the function, which prints the original', async () => {
@@ -164,6 +174,8 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
     for (const [object, fn] of [
       ['vmlinux', 'cmdline_proc_show'],
       ['vmlinux', 'version_proc_show'],
+      ['vmlinux', 'meminfo_proc_show'],
+      ['vmlinux', 'loadavg_proc_show'],
       [TARGET.name, 'pw_mg_work'],
     ] as const) {
       expect(await guest.show(object, fn), `${object}:${fn}`).toBe('pw_mg_cumulative: this has been live patched\n');
@@ -172,7 +184,7 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
     // The shell itself calls the patched getpid.
     expect(await guest.read('/proc/self/stat')).toMatch(/^\d+ /);
     expect((await vm!.exec('ls /sys/kernel/livepatch/pw_mg_cumulative/vmlinux')).stdout.split('\n').filter(Boolean).sort()).toEqual(
-      ['__x64_sys_getpid,1', 'cmdline_proc_show,1', 'patched', 'tcp_sendmsg,1', 'version_proc_show,1'],
+      ['__x64_sys_getpid,1', 'cmdline_proc_show,1', 'loadavg_proc_show,1', 'meminfo_proc_show,1', 'patched', 'tcp_sendmsg,1', 'version_proc_show,1'],
     );
     // The replaced patches' modules can go.
     expect(await guest.rmmod(A.name)).toBe(true);
