@@ -65,7 +65,7 @@ export function targetModule(module: { name: string; functions: readonly string[
   // noipa: no clone (`fn.constprop.0`) may take a call, or a thread would sleep where no patch looks.
   const fnCode = functions.map((f) => showFunction(f, originalOutput(name, f), 'noinline __attribute__((__noipa__)) ')).join('\n');
   const createFunctions = functions
-    .map((f) => `\tif (!proc_create_single(${cString(f)}, 0444, functions, ${f}))\n\t\tgoto fail;\n`)
+    .map((f) => `\tif (!proc_create_single(${cString(f)}, 0444, ${P}fdir, ${f}))\n\t\tgoto fail;\n`)
     .join('');
   const source = [
     '// SPDX-License-Identifier: GPL-2.0\n',
@@ -79,17 +79,18 @@ export function targetModule(module: { name: string; functions: readonly string[
     checked.length ? taskCode(functions, checked) : '',
     `static struct proc_dir_entry *${P}dir;\n\n`,
     `static int __init ${P}init(void)\n{\n`,
-    '\tstruct proc_dir_entry *functions;\n',
-    checked.length ? '\tstruct proc_dir_entry *tasks;\n\tint i;\n' : '',
-    '\tint ret = -ENOMEM;\n\n',
+    // Locals are ours (`pw__`): a function named `ret` or `functions` must not be shadowed here.
+    `\tstruct proc_dir_entry *${P}fdir;\n`,
+    checked.length ? `\tstruct proc_dir_entry *${P}tdir;\n\tint ${P}i;\n` : '',
+    `\tint ${P}ret = -ENOMEM;\n\n`,
     `\t${P}dir = proc_mkdir(${cString(procDir(kname))}, NULL);\n\tif (!${P}dir)\n\t\treturn -ENOMEM;\n`,
-    `\tfunctions = proc_mkdir("functions", ${P}dir);\n\tif (!functions)\n\t\tgoto fail;\n`,
+    `\t${P}fdir = proc_mkdir("functions", ${P}dir);\n\tif (!${P}fdir)\n\t\tgoto fail;\n`,
     createFunctions,
     checked.length ? TASK_INIT : '',
     '\treturn 0;\nfail:\n',
     `\tproc_remove(${P}dir);\n`,
     checked.length ? `\t${P}stop_all();\n` : '',
-    '\treturn ret;\n}\n\n',
+    `\treturn ${P}ret;\n}\n\n`,
     `static void __exit ${P}exit(void)\n{\n\tproc_remove(${P}dir);\n${checked.length ? `\t${P}stop_all();\n` : ''}}\n\n`,
     `module_init(${P}init);\nmodule_exit(${P}exit);\n`,
     'MODULE_LICENSE("GPL");\n',
@@ -100,11 +101,11 @@ export function targetModule(module: { name: string; functions: readonly string[
 
 const TASK_INCLUDES = ['linux/kthread.h', 'linux/wait.h', 'linux/completion.h', 'linux/mutex.h', 'linux/sched.h', 'linux/string.h', 'linux/uaccess.h'];
 
-const TASK_INIT = `\ttasks = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
-\tif (!tasks)
+const TASK_INIT = `\t${RESERVED_PREFIX}tdir = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
+\tif (!${RESERVED_PREFIX}tdir)
 \t\tgoto fail;
-\tfor (i = 0; i < ARRAY_SIZE(${RESERVED_PREFIX}tasks); i++) {
-\t\tstruct ${RESERVED_PREFIX}task *t = &${RESERVED_PREFIX}tasks[i];
+\tfor (${RESERVED_PREFIX}i = 0; ${RESERVED_PREFIX}i < ARRAY_SIZE(${RESERVED_PREFIX}tasks); ${RESERVED_PREFIX}i++) {
+\t\tstruct ${RESERVED_PREFIX}task *t = &${RESERVED_PREFIX}tasks[${RESERVED_PREFIX}i];
 \t\tstruct task_struct *thread;
 
 \t\tinit_waitqueue_head(&t->wq);
@@ -115,16 +116,16 @@ const TASK_INIT = `\ttasks = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
 \t\tt->next = t->first;
 \t\tthread = kthread_run(${RESERVED_PREFIX}thread, t, "%s", t->comm);
 \t\tif (IS_ERR(thread)) {
-\t\t\tret = PTR_ERR(thread);
+\t\t\t${RESERVED_PREFIX}ret = PTR_ERR(thread);
 \t\t\tgoto fail;
 \t\t}
 \t\tt->thread = thread;
 \t\t/* Loaded means asleep inside the function, as the simulator's task is. */
 \t\tif (!wait_for_completion_timeout(&t->entered, ${STEP_TIMEOUT_S} * HZ)) {
-\t\t\tret = -ETIMEDOUT;
+\t\t\t${RESERVED_PREFIX}ret = -ETIMEDOUT;
 \t\t\tgoto fail;
 \t\t}
-\t\tif (!proc_create_data(t->name, 0644, tasks, &${RESERVED_PREFIX}task_ops, t))
+\t\tif (!proc_create_data(t->name, 0644, ${RESERVED_PREFIX}tdir, &${RESERVED_PREFIX}task_ops, t))
 \t\t\tgoto fail;
 \t}
 `;

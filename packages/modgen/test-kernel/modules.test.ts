@@ -59,6 +59,9 @@ const CUMULATIVE: PatchManifest = {
   objects: [{ name: TARGET.name, callbacks: { preUnpatch: [{ log: 'pre-unpatch target' }], postUnpatch: [{ log: 'post-unpatch target' }] } }],
 };
 const PATCHES = [A, B, FAIL, OLD_STATE, CUMULATIVE];
+/** Function and task names that are also the names of the generated code's locals and files. */
+const NAMES = { name: 'pw_mg_names', functions: ['functions', 'tasks', 'ret', 'i', 't', 'thread', 'next', 'm', 'v', 's'] };
+
 
 function probe(object: string, fn: string): string {
   const p = probeFor(object, fn);
@@ -86,7 +89,7 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
   beforeAll(async () => {
     kernel = await fetchKernel(series);
     const target = targetModule(TARGET, [TASK]);
-    modules = [target, ...PATCHES.map(livepatchModule)];
+    modules = [target, ...PATCHES.map(livepatchModule), targetModule(NAMES, [{ name: 'functions', comm: 'tasks', sleepsIn: 'ret' }])];
     const started = Date.now();
     built = await buildModules(modules, kernel);
     console.log(`${series}: ${built.size} modules built or cached in ${Date.now() - started} ms`);
@@ -102,6 +105,16 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
     expect([...built.keys()]).toEqual(modules.map((m) => m.name));
     for (const [name, ko] of built) expect(ko).toMatch(new RegExp(`/modgen/${kernel.release.replace(/[.+]/g, '\\$&')}/[0-9a-f]{64}/${name}\\.ko$`));
     expect(await buildModules(modules, kernel)).toEqual(built);
+  });
+
+  it('builds and loads a target module whose names are those of its own locals and files', async () => {
+    expect(await vm!.exec(`pw-insmod /pw/${NAMES.name}.ko`)).toMatchObject({ status: 0 });
+    for (const fn of NAMES.functions) expect(await guest.show(NAMES.name, fn)).toBe(`${NAMES.name}:${fn} original\n`);
+    const [pid, inFn] = (await guest.read(`/proc/patchwise_${NAMES.name}/tasks/functions`)).trim().split(' ');
+    expect(inFn).toBe('ret');
+    expect(await guest.read(`/proc/${pid}/comm`)).toBe('tasks\n');
+    expect(await vm!.exec(`rmmod ${NAMES.name}`)).toMatchObject({ status: 0 });
+    expect(await guest.lines()).toEqual([]);
   });
 
   it('loads the target module: its kthread sleeps inside the function, which prints the original', async () => {
