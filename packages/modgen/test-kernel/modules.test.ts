@@ -3,11 +3,14 @@
  * run on the simulator too: the same filtered kernel log lines, the same live function owners,
  * the same patches in sysfs.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strerror } from '@patchwise/core';
 import type { PatchManifest } from '@patchwise/manifest';
 import { bootGuest, fetchKernel, KERNEL_SERIES, realKernelUnavailable, type Guest, type Kernel } from '@patchwise/qemu';
-import { buildModules, livepatchModule, probeFor, targetModule, type GeneratedModule } from '@patchwise/modgen';
+import { buildModules, livepatchModule, ModuleBuildFailed, probeFor, targetModule, type GeneratedModule } from '@patchwise/modgen';
 import { guestWorld, simWorld, type World } from './worlds.js';
 
 const unavailable = await realKernelUnavailable();
@@ -105,6 +108,20 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
     expect([...built.keys()]).toEqual(modules.map((m) => m.name));
     for (const [name, ko] of built) expect(ko).toMatch(new RegExp(`/modgen/${kernel.release.replace(/[.+]/g, '\\$&')}/[0-9a-f]{64}/${name}\\.ko$`));
     expect(await buildModules(modules, kernel)).toEqual(built);
+  });
+
+  it("reports kbuild's refusal with the compiler's words, and caches nothing", async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'modgen-broken-'));
+    try {
+      // `current` is a macro of the kernel's headers: C cannot name a function so.
+      const broken = targetModule({ name: 'pw_mg_broken', functions: ['current'] });
+      const err = await buildModules([broken], kernel, { cache }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModuleBuildFailed);
+      expect((err as ModuleBuildFailed).message).toMatch(/^building pw_mg_broken for \S+ failed: make .*pw_mg_broken\.c/s);
+      expect((await readdir(cache, { recursive: true })).filter((f) => f.endsWith('.ko'))).toEqual([]);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 
   it('builds and loads a target module whose names are those of its own locals and files', async () => {
