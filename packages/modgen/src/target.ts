@@ -33,6 +33,8 @@ function checkTasks(module: string, functions: readonly string[], tasks: readonl
     if (typeof comm !== 'string' || comm.length === 0 || byteLength(comm) > 15 || comm.includes('\0')) {
       throw new UnsupportedOnKernel(`task \`${t.name}\``, `comm ${JSON.stringify(comm)} must be 1 to 15 bytes without NUL: the kernel keeps no more (TASK_COMM_LEN)`);
     }
+    // No `sleepsIn`: the thread starts idle, outside every function, until told `sleep FN`.
+    if (t.sleepsIn === undefined) return { name: t.name, comm, fn: -1 };
     const ref = typeof t.sleepsIn === 'string' ? t.sleepsIn : '';
     const colon = ref.indexOf(':');
     const object = colon < 0 ? module : ref.slice(0, colon);
@@ -121,7 +123,7 @@ const TASK_INIT = `\t${RESERVED_PREFIX}tdir = proc_mkdir("tasks", ${RESERVED_PRE
 \t\t}
 \t\tt->thread = thread;
 \t\t/* Loaded means asleep inside the function, as the simulator's task is. */
-\t\tif (!wait_for_completion_timeout(&t->entered, ${STEP_TIMEOUT_S} * HZ)) {
+\t\tif (t->first >= 0 && !wait_for_completion_timeout(&t->entered, ${STEP_TIMEOUT_S} * HZ)) {
 \t\t\t${RESERVED_PREFIX}ret = -ETIMEDOUT;
 \t\t\tgoto fail;
 \t\t}
@@ -144,7 +146,7 @@ struct ${P}task {
 \tstruct patchwise_sleep sleep;
 \tconst char *name;
 \tconst char *comm;
-\tint first;
+\tint first;	/* the function it sleeps in at load, -1: none */
 \tstruct task_struct *thread;
 \twait_queue_head_t wq;
 \tstruct mutex lock;

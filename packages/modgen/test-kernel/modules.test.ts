@@ -92,7 +92,7 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
   beforeAll(async () => {
     kernel = await fetchKernel(series);
     const target = targetModule(TARGET, [TASK]);
-    modules = [target, ...PATCHES.map(livepatchModule), targetModule(NAMES, [{ name: 'functions', comm: 'tasks', sleepsIn: 'ret' }])];
+    modules = [target, ...PATCHES.map(livepatchModule), targetModule(NAMES, [{ name: 'functions', comm: 'tasks', sleepsIn: 'ret' }, { name: 'idle', comm: 'pw_mg_idle' }])];
     const started = Date.now();
     built = await buildModules(modules, kernel);
     console.log(`${series}: ${built.size} modules built or cached in ${Date.now() - started} ms`);
@@ -130,6 +130,16 @@ describe.skipIf(unavailable).each(KERNEL_SERIES)('generated modules on Debian %s
     const [pid, inFn] = (await guest.read(`/proc/patchwise_${NAMES.name}/tasks/functions`)).trim().split(' ');
     expect(inFn).toBe('ret');
     expect(await guest.read(`/proc/${pid}/comm`)).toBe('tasks\n');
+    // A task without `sleepsIn` starts idle, and sleeps where it is told to.
+    const idle = `/proc/patchwise_${NAMES.name}/tasks/idle`;
+    const [idlePid, idleIn] = (await guest.read(idle)).trim().split(' ');
+    expect(idleIn).toBe('-');
+    expect(await guest.write(idle, 'sleep no_such_function')).toBe(false);
+    expect(await guest.write(idle, 'sleep m')).toBe(true);
+    expect(await guest.read(idle)).toBe(`${idlePid} m\n`);
+    expect(await guest.read(`/proc/${idlePid}/stack`)).toMatch(/\] m\+0x[0-9a-f]+\/0x[0-9a-f]+ \[pw_mg_names\]\n/);
+    expect(await guest.write(idle, 'wake')).toBe(true);
+    expect(await guest.read(idle)).toBe(`${idlePid} -\n`);
     expect(await vm!.exec(`rmmod ${NAMES.name}`)).toMatchObject({ status: 0 });
     expect(await guest.lines()).toEqual([]);
   });

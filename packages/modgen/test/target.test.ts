@@ -32,11 +32,13 @@ describe('targetModule', () => {
     const src = targetModule({ name: 'pw_mod', functions: ['work', 'idle'] }, [
       { name: 'worker', comm: 'kworker/u4:2', sleepsIn: 'idle' },
       { name: 'reader', sleepsIn: 'pw_mod:work' },
+      { name: 'idler' },
     ]).files['pw_mod.c']!;
     expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "worker", .comm = "kworker/u4:2", .first = 1 },\n');
     expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "reader", .comm = "reader", .first = 0 },\n');
+    expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "idler", .comm = "idler", .first = -1 },\n');
     expect(src).toContain('kthread_run(pw__thread, t, "%s", t->comm)');
-    expect(src).toMatch(/if \(!wait_for_completion_timeout\(&t->entered, 10 \* HZ\)\)/);
+    expect(src).toMatch(/if \(t->first >= 0 && !wait_for_completion_timeout\(&t->entered, 10 \* HZ\)\)/);
     expect(src).toContain('proc_create_data(t->name, 0644, pw__tdir, &pw__task_ops, t)');
   });
 
