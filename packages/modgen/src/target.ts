@@ -62,7 +62,8 @@ export function targetModule(module: { name: string; functions: readonly string[
     if (functions.includes(fn)) throw new UnsupportedOnKernel(`function \`${name}:${fn}\``, 'listed twice');
     functions.push(fn);
   }
-  const checked = checkTasks(name, functions, Array.isArray(tasks) ? tasks : []);
+  if (!Array.isArray(tasks)) throw new UnsupportedOnKernel(`module \`${name}\``, '`tasks` must be a list of `{ name, comm?, sleepsIn? }`');
+  const checked = checkTasks(name, functions, tasks);
   const P = RESERVED_PREFIX;
   // noipa: no clone (`fn.constprop.0`) may take a call, or a thread would sleep where no patch looks.
   const fnCode = functions.map((f) => showFunction(f, originalOutput(name, f), 'noinline __attribute__((__noipa__)) ')).join('\n');
