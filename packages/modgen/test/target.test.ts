@@ -23,7 +23,7 @@ describe('targetModule', () => {
     expect(src).toContain('static noinline __attribute__((__noipa__)) int work(struct seq_file *m, void *v)\n');
     expect(src).toContain('\tseq_write(m, "pw-mod:work original\\n", 21);\n');
     expect(src).toContain('pw__dir = proc_mkdir("patchwise_pw_mod", NULL);');
-    expect(src).toContain('\tif (!proc_create_single("idle", 0444, functions, idle))\n\t\tgoto fail;\n');
+    expect(src).toContain('\tif (!proc_create_single("idle", 0444, pw__fdir, idle))\n\t\tgoto fail;\n');
     // No task: no thread machinery at all.
     expect(src).not.toContain('kthread');
   });
@@ -32,12 +32,14 @@ describe('targetModule', () => {
     const src = targetModule({ name: 'pw_mod', functions: ['work', 'idle'] }, [
       { name: 'worker', comm: 'kworker/u4:2', sleepsIn: 'idle' },
       { name: 'reader', sleepsIn: 'pw_mod:work' },
+      { name: 'idler' },
     ]).files['pw_mod.c']!;
     expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "worker", .comm = "kworker/u4:2", .first = 1 },\n');
     expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "reader", .comm = "reader", .first = 0 },\n');
+    expect(src).toContain('\t{ .sleep = { pw__sleep }, .name = "idler", .comm = "idler", .first = -1 },\n');
     expect(src).toContain('kthread_run(pw__thread, t, "%s", t->comm)');
-    expect(src).toMatch(/if \(!wait_for_completion_timeout\(&t->entered, 10 \* HZ\)\)/);
-    expect(src).toContain('proc_create_data(t->name, 0644, tasks, &pw__task_ops, t)');
+    expect(src).toMatch(/if \(t->first >= 0 && !wait_for_completion_timeout\(&t->entered, 10 \* HZ\)\)/);
+    expect(src).toContain('proc_create_data(t->name, 0644, pw__tdir, &pw__task_ops, t)');
   });
 
   it('keeps hostile comms inside literals', () => {
@@ -60,6 +62,7 @@ describe('targetModule', () => {
     expect(unsupported(() => targetModule({ name: 'm', functions: ['f(void);'] }))).toMatch(/^function of module `m`: "f\(void\);" is not a C identifier/);
     expect(unsupported(() => targetModule({ name: 'm', functions: ['f', 'f'] }))).toMatch(/^function `m:f`: listed twice/);
     expect(unsupported(() => targetModule({ name: 'm/x', functions: [] }))).toMatch(/^target module name: "m\/x" is not a module name/);
+    expect(unsupported(() => targetModule({ name: 'm', functions: ['init_module'] }))).toMatch(/`init_module` is a symbol every kernel module defines/);
   });
 });
 
