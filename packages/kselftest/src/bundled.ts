@@ -1,6 +1,7 @@
 /**
  * The conformance cases shipped with this package: the kernel selftests (`cases/`, kept in sync
- * with the shared copy by `pnpm sync-cases`) and our own transcriptions of the rest (`cases-extra/`).
+ * with the shared copy by `pnpm sync-cases`), our own transcriptions of the rest (`cases-extra/`), and
+ * cases of our own checked against real kernels (`cases-patchwise/`).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +25,8 @@ const packageRoot = findPackageRoot();
 
 export const CASES_DIR = join(packageRoot, 'cases');
 export const EXTRA_CASES_DIR = join(packageRoot, 'cases-extra');
+/** Our own cases, written from real-kernel runs (`patches:` of their own); never touched by `pnpm sync-cases`. */
+export const OWN_CASES_DIR = join(packageRoot, 'cases-patchwise');
 
 /** The names of the selftest modules the cases may use. */
 export const SELFTEST_MODULE_NAMES: readonly string[] = selftestModules.map((m) => m.name);

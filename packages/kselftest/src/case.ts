@@ -3,7 +3,9 @@
  * file, the line and the op.
  */
 import { Diagnostic, formatPath, suggestion, YamlSource } from '@patchwise/diagnostics';
+import type { PatchManifest } from '@patchwise/manifest';
 import { OPS, OpValueError, type OpSpec } from './ops.js';
+import { parseCasePatches } from './case-patches.js';
 
 /** One op of a case, parsed and checked. */
 export interface CaseOp {
@@ -25,9 +27,11 @@ export interface SelftestCase {
   readonly ops: readonly CaseOp[];
   /** The expected filtered kernel log, one entry per line. */
   readonly expect: readonly string[];
+  /** Livepatch modules the case defines itself (patch manifests), loadable by name like the selftest modules. */
+  readonly patches?: readonly PatchManifest[];
 }
 
-const TOP_KEYS = ['id', 'title', 'comment', 'source', 'ops', 'expect', 'notes'] as const;
+const TOP_KEYS = ['id', 'title', 'comment', 'source', 'patches', 'ops', 'expect', 'notes'] as const;
 
 export interface ParseOptions {
   /** Module names `insmod` knows; ops naming others are refused. */
@@ -74,7 +78,9 @@ export function parseCase(text: string, file: string, options: ParseOptions = {}
   if (!Array.isArray(raw.ops)) {
     throw source.error(['ops'], { code: 'PW_CASE_FORMAT', reason: '`ops` must be a list of one-key maps' });
   }
-  const ops = parseOps(raw.ops, source, ['ops'], options);
+  const patches = raw.patches === undefined ? undefined : parseCasePatches(raw.patches, source, options.modules);
+  const modules = options.modules && patches ? [...options.modules, ...patches.map((p) => p.name)] : options.modules;
+  const ops = parseOps(raw.ops, source, ['ops'], { ...options, ...(modules ? { modules } : {}) });
   const lines = expectText.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return {
@@ -83,6 +89,7 @@ export function parseCase(text: string, file: string, options: ParseOptions = {}
     title,
     ops,
     expect: lines,
+    ...(patches ? { patches } : {}),
     ...optional('comment', text_('comment', false)),
     ...optional('source', text_('source', false)),
     ...optional('notes', text_('notes', false)),

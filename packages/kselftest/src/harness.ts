@@ -3,6 +3,7 @@
  * the shell scripts write, and waiting the way they wait.
  */
 import { strerror } from '@patchwise/core';
+import { manifestModule } from '@patchwise/manifest';
 import { FsError, Machine, selftestFilter, type MachineOptions, type Task } from '@patchwise/sim';
 import type { SelftestCase } from './case.js';
 import { insmodStrerror, type ModuleArg } from './ops.js';
@@ -102,6 +103,8 @@ export interface RunOptions {
 /** Run one case on a fresh machine and compare its filtered log with `expect`. */
 export async function runCase(c: SelftestCase, options: RunOptions = {}): Promise<CaseResult> {
   const machine = new Machine(options.machine);
+  // The case's own patches are modules `insmod` can load, beside the selftest modules.
+  for (const patch of c.patches ?? []) machine.addModule(manifestModule(patch));
   await options.setup?.(machine);
   const h = new Harness(machine);
   machine.log.printk('info', `===== TEST: ${c.title} =====`);

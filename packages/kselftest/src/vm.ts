@@ -17,12 +17,18 @@ export interface ShellGuest {
 
 /** Where the test modules are in the guest. */
 export const VM_MODULE_DIR = '/pw/test_modules';
+/** Where the selftests' userspace helpers (`test_klp-call_getpid`) are in the guest. */
+export const VM_PROGRAM_DIR = '/pw/bin';
+/** The helper program an op runs in the guest, by op name. */
+const OP_PROGRAMS: Readonly<Record<string, string>> = { spawn_tasks: 'test_klp-call_getpid' };
 
 /** The guest-side library (busybox sh), sourced before each case. Polls like functions.sh: 0.1 s, 600 times. */
 export const VM_LIBRARY = `
 lp=/sys/kernel/livepatch
 pw_log() { echo "$*" > /dev/kmsg; }
-die() { echo "$*" >&2; exit 1; }
+# A library function that dies exits the whole script: with 100 + the op's index, as a failed line does.
+pw_op=-99
+die() { echo "$*" >&2; exit $((100 + pw_op)); }
 wait_until() { i=0; while ! eval "$1"; do i=$((i + 1)); [ $i -lt 600 ] || return 1; sleep 0.1; done; }
 reads() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 counts() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }
@@ -55,6 +61,22 @@ set_ftrace_enabled() {
   fi
   pw_log "livepatch: kernel.ftrace_enabled = $1"
 }
+# spawn_tasks/kill_tasks: test-syscall.sh's getpid hammers; their pids are $PIDS (comma-separated),
+# also kept in a file so cleanGuest can end them when a case dies first.
+spawn_tasks() {
+  i=0; while [ $i -lt $1 ]; do ${VM_PROGRAM_DIR}/test_klp-call_getpid >/dev/null 2>&1 & PIDS="\${PIDS:+$PIDS,}$!"; i=$((i + 1)); done
+  echo "$PIDS" > /tmp/.pw-pids; echo "pw-pids $PIDS"
+}
+kill_tasks() { for p in $(echo "$PIDS" | tr , ' '); do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -f /tmp/.pw-pids; true; }
+# The function tracer as the newest functions.sh drives it (trace_function, check_traced_functions).
+tracing=/sys/kernel/tracing
+cleanup_tracing() { echo 0 > $tracing/tracing_on; echo > $tracing/set_ftrace_filter; echo nop > $tracing/current_tracer; echo > $tracing/trace; }
+trace_function() {
+  [ -e $tracing/trace ] || mount -t tracefs nodev $tracing || die "cannot mount tracefs at $tracing"
+  cleanup_tracing
+  { echo function > $tracing/current_tracer && echo "$1" > $tracing/set_ftrace_filter && echo 1 > $tracing/tracing_on; } || die "cannot trace $1"
+}
+assert_traced() { for f in "$@"; do grep -Fwq -- "$f" $tracing/trace || die "Function ($f) not found during the tests"; done; cleanup_tracing; }
 log_grep() { p=$1; shift; for f in "$@"; do grep -F -- "$p" "$f" 2>/dev/null | while IFS= read -r l; do pw_log "$l"; done; done; true; }
 mode_of() { ls -ld "$1" 2>/dev/null | cut -d' ' -f1; }
 `;
@@ -63,12 +85,17 @@ function q(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `q`, but `$PIDS` expands to the spawned pids (the shell variable `spawn_tasks` sets). */
+function qp(value: string): string {
+  return q(value).replaceAll('$PIDS', `'"$PIDS"'`);
+}
+
 type FileCheck = { kind: 'read'; path: string; value: string } | { kind: 'count_dirs'; path: string; value: number };
 type ModuleArg = { name: string; params?: string };
 type SysfsCheck = { patch: string; rel: string; expected: string };
 
 const test = (c: FileCheck) => (c.kind === 'read' ? `reads ${q(c.path)} ${q(c.value)}` : `counts ${q(c.path)} ${c.value}`);
-const modCall = (fn: string, m: ModuleArg) => `${fn} ${q(m.name)}${m.params ? ` ${m.params.split(/\s+/).filter(Boolean).map(q).join(' ')}` : ''}`;
+const modCall = (fn: string, m: ModuleArg) => `${fn} ${q(m.name)}${m.params ? ` ${m.params.split(/\s+/).filter(Boolean).map(qp).join(' ')}` : ''}`;
 const sysfs = (c: SysfsCheck) => `$lp/${c.patch}${c.rel ? `/${c.rel}` : ''}`;
 
 /** The shell line of one op, or why the VM cannot do it (yet). */
@@ -104,7 +131,7 @@ export function vmOpLine(op: CaseOp): { line: string } | { unsupported: string }
       return { line: `log_grep ${q(s.pattern)} ${s.files.map(q).join(' ')}` };
     }
     case 'log':
-      return (a as string).includes('$PIDS') ? { unsupported: 'op `log` with $PIDS (spawn_tasks) is not replayed on the VM yet' } : { line: `pw_log ${q(a)}` };
+      return { line: `pw_log ${qp(a)}` };
     case 'log_read': {
       const s = a as { prefix: string; read: string };
       return { line: `pw_log "${'$'}(printf %s ${q(s.prefix)})$(cat ${q(s.read)} 2>/dev/null)"` };
@@ -132,6 +159,14 @@ export function vmOpLine(op: CaseOp): { line: string } | { unsupported: string }
     }
     case 'pass_time':
       return { line: `sleep ${(a as number) / 1000}` };
+    case 'spawn_tasks':
+      return { line: `spawn_tasks ${(a as { count: number }).count}` };
+    case 'kill_tasks':
+      return { line: 'kill_tasks' };
+    case 'trace_function':
+      return { line: `trace_function ${q(a)}` };
+    case 'assert_traced':
+      return { line: `assert_traced ${(a as string[]).map(q).join(' ')}` };
     default:
       return { unsupported: `op \`${op.name}\` is not replayed on the VM yet` };
   }
@@ -143,18 +178,33 @@ export interface NotApplicable {
   readonly reason: string;
 }
 
-/** The whole case as one guest script, or why it does not apply to this kernel (`release`: `uname -r`). */
-export function vmCaseScript(c: SelftestCase, modules: ReadonlySet<string>, release = ''): { script: string } | { notApplicable: string } {
+/**
+ * The whole case as one guest script, or why it does not apply to this kernel (`release`: `uname -r`;
+ * `modules`, `programs`: the test modules and selftest helpers built from its source package).
+ */
+export function vmCaseScript(
+  c: SelftestCase,
+  modules: ReadonlySet<string>,
+  release = '',
+  programs: ReadonlySet<string> = new Set(),
+): { script: string } | { notApplicable: string } {
   const lacking = notApplicableOn(c, release);
   if (lacking) return { notApplicable: lacking };
-  const lines: string[] = [];
+  // A missing module first: it is the kernel feature the case lacks, whatever else it runs.
   for (const op of c.ops) {
     for (const m of op.spec.modules?.(op.args) ?? []) {
       if (!modules.has(m)) return { notApplicable: `module ${m} is not in this kernel's source package` };
     }
+  }
+  const lines: string[] = [];
+  for (const op of c.ops) {
+    const program = OP_PROGRAMS[op.name];
+    if (program && !programs.has(program)) {
+      return { notApplicable: `op ${op.index + 1} \`${op.name}\` runs the selftest helper ${program}, which is not in this kernel's source package` };
+    }
     const r = vmOpLine(op);
     if ('unsupported' in r) return { notApplicable: r.unsupported };
-    lines.push(`${r.line} || exit $((100 + ${op.index}))`);
+    lines.push(`pw_op=${op.index}; ${r.line} || exit $((100 + ${op.index}))`);
   }
   return { script: lines.join('\n') };
 }
@@ -177,7 +227,9 @@ export async function runCaseOnGuest(guest: ShellGuest, c: SelftestCase, script:
   const r = await guest.exec(`${VM_LIBRARY}\n${script}`, { timeoutMs: 300_000 });
   const dmesg = await guest.exec('dmesg');
   const output = selftestFilter(logSince(dmesg.stdout, marker));
-  const expected = [...c.expect];
+  // `$PIDS` as on the simulator: the pids spawn_tasks started (it prints them).
+  const pids = /^pw-pids (.*)$/m.exec(r.stdout)?.[1] ?? '';
+  const expected = c.expect.map((line) => line.replaceAll('$PIDS', pids));
   let failure: CaseResult['failure'];
   if (r.status !== 0) {
     const index = r.status >= 100 ? r.status - 100 : -1;
@@ -191,7 +243,9 @@ export async function runCaseOnGuest(guest: ShellGuest, c: SelftestCase, script:
 /** Leaves the guest as a fresh one would be: no patch, no test module. False when it cannot (a forced unpatch pins its module). */
 export async function cleanGuest(guest: ShellGuest): Promise<boolean> {
   const r = await guest.exec(
-    `for p in $(ls /sys/kernel/livepatch); do echo 0 > /sys/kernel/livepatch/$p/enabled; done 2>/dev/null
+    `[ -f /tmp/.pw-pids ] && for p in $(tr , ' ' < /tmp/.pw-pids); do kill $p; done 2>/dev/null; rm -f /tmp/.pw-pids
+     [ -e /sys/kernel/tracing/trace ] && { echo 0 > /sys/kernel/tracing/tracing_on; echo > /sys/kernel/tracing/set_ftrace_filter; echo nop > /sys/kernel/tracing/current_tracer; }
+     for p in $(ls /sys/kernel/livepatch); do echo 0 > /sys/kernel/livepatch/$p/enabled; done 2>/dev/null
      i=0; while [ -n "$(ls /sys/kernel/livepatch)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
      for m in $(grep -oE '^test_klp[a-z0-9_]*' /proc/modules); do rmmod $m 2>/dev/null; done
      [ -z "$(ls /sys/kernel/livepatch)" ] && ! grep -q '^test_klp' /proc/modules`,

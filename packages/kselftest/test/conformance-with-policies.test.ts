@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, runCase } from '@patchwise/kselftest';
+import { CASES_DIR, caseFiles, EXTRA_CASES_DIR, loadCase, OWN_CASES_DIR, runCase } from '@patchwise/kselftest';
 import { loadConfig, policyEntries } from '@patchwise/config';
 import { applyPolicies, definePolicy } from '@patchwise/policy';
 
@@ -23,7 +23,7 @@ const allowAll = definePolicy({
 });
 
 describe('selftests with an allow-everything policy on every hook', () => {
-  const files = [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR)];
+  const files = [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR), ...caseFiles(OWN_CASES_DIR)];
   it.each(files.map((file) => [file.split('/').pop() ?? file, file]))('%s still replays byte-exact', async (_name, file) => {
     let decisions = 0;
     const result = await runCase(loadCase(file), {
@@ -44,7 +44,7 @@ describe('selftests with an allow-everything policy on every hook', () => {
 });
 
 describe('selftests with the three standard policies at their most permissive settings (patchwise:permissive)', () => {
-  const files = [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR)];
+  const files = [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR), ...caseFiles(OWN_CASES_DIR)];
   it.each(files.map((file) => [file.split('/').pop() ?? file, file]))('%s still replays byte-exact', async (_name, file) => {
     const config = await loadConfig({ config: { extends: 'patchwise:permissive' } });
     expect(config.plugins.map((p) => p.name)).toEqual(['vendor-tags', 'scoped-callbacks', 'semver-deps']);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cacheDir } from './cache.js';
 import { QemuError } from './errors.js';
 import { run } from './exec.js';
+import { kbuild } from './kbuild.js';
 import { download, type Kernel } from './kernels.js';
 
 /** Where each series keeps the kernel's livepatch test modules in its source tree. */
@@ -20,12 +21,55 @@ const MODULE_DIRS: Record<string, string> = {
  * Returns the folder holding the `.ko` files.
  */
 export async function buildSelftestModules(kernel: Kernel, options: { cache?: string; sourceVersion?: string } = {}): Promise<string> {
+  const top = `linux-source-${kernel.series}`;
+  // 6.1 keeps the modules in lib/livepatch; from 6.5 they live beside the selftests.
+  const dirs = kernel.series === '6.1' ? ['lib/livepatch', 'tools/testing/selftests/livepatch'] : ['tools/testing/selftests/livepatch'];
+  return buildFromSource(kernel, 'selftest-modules', dirs, options, async (src, into) => {
+    const dir = join(src, MODULE_DIRS[kernel.series]!);
+    await kbuild(kernel.headersDir, dir, ['CONFIG_TEST_LIVEPATCH=m']);
+    const kos = (await readdir(dir)).filter((f) => f.endsWith('.ko'));
+    if (!kos.length) throw new QemuError('BAD_INPUT', `building ${MODULE_DIRS[kernel.series]} of ${top} produced no module`);
+    for (const ko of kos) await copyFile(join(dir, ko), join(into, ko));
+  });
+}
+
+/** The selftests' userspace helpers (`tools/testing/selftests/livepatch/*.c`), by program name. */
+const PROGRAMS = ['test_klp-call_getpid'];
+
+/**
+ * Builds the livepatch selftests' userspace helpers that the kernel's source package has (6.12's
+ * `test_klp-call_getpid`, which test-syscall.sh runs; 6.1 has none), statically with gcc so they run
+ * in the busybox guest. Cached like the modules; returns the folder holding the programs (empty when
+ * the source has none).
+ */
+export async function buildSelftestPrograms(kernel: Kernel, options: { cache?: string; sourceVersion?: string } = {}): Promise<string> {
+  const selftests = 'tools/testing/selftests/livepatch';
+  return buildFromSource(kernel, 'selftest-programs', [selftests], options, async (src, into) => {
+    for (const program of PROGRAMS) {
+      const c = join(src, selftests, `${program}.c`);
+      if (!existsSync(c)) continue;
+      await run('gcc', ['-static', '-O2', '-Wall', '-o', join(into, program), c]);
+    }
+  });
+}
+
+/**
+ * Extracts `dirs` of Debian's `linux-source-<series>` into a work folder, lets `build` fill the
+ * output folder from it, and caches the output under `<cache>/<kind>/<release>_<source version>`.
+ */
+async function buildFromSource(
+  kernel: Kernel,
+  kind: string,
+  dirs: readonly string[],
+  options: { cache?: string; sourceVersion?: string },
+  build: (src: string, into: string) => Promise<void>,
+): Promise<string> {
   const cache = options.cache ?? cacheDir();
   const srcPkg = `linux-source-${kernel.series}`;
   const policy = (await run('apt-cache', ['policy', srcPkg])).toString('utf8');
   const version = options.sourceVersion ?? /Candidate:\s*(\S+)/.exec(policy)?.[1];
   if (!version || version === '(none)') throw new QemuError('APT_RESOLVE', `apt knows no ${srcPkg}: run scripts/setup-real-kernel.sh`);
-  const out = join(cache, 'selftest-modules', `${kernel.release}_${version}`.replace(/[^A-Za-z0-9._+~-]/g, '_'));
+  const out = join(cache, kind, `${kernel.release}_${version}`.replace(/[^A-Za-z0-9._+~-]/g, '_'));
   if (existsSync(join(out, '.complete'))) return out;
   const work = `${out}.work-${process.pid}`;
   await rm(work, { recursive: true, force: true });
@@ -35,15 +79,9 @@ export async function buildSelftestModules(kernel: Kernel, options: { cache?: st
     const tarball = `./usr/src/linux-source-${kernel.series}.tar.xz`;
     await run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "$3"`, 'sh', deb, work, tarball]);
     const top = `linux-source-${kernel.series}`;
-    // 6.1 keeps the modules in lib/livepatch; from 6.5 they live beside the selftests.
-    const dirs = kernel.series === '6.1' ? ['lib/livepatch', 'tools/testing/selftests/livepatch'] : ['tools/testing/selftests/livepatch'];
     await run('tar', ['-xJf', join(work, tarball), '-C', work, '--wildcards', ...dirs.map((d) => `${top}/${d}/*`)]);
-    const dir = join(work, top, MODULE_DIRS[kernel.series]!);
-    await run('make', ['-s', '-C', kernel.headersDir, `M=${dir}`, 'CONFIG_TEST_LIVEPATCH=m', '-j2', 'modules']);
     await mkdir(`${out}.new`, { recursive: true });
-    const kos = (await readdir(dir)).filter((f) => f.endsWith('.ko'));
-    if (!kos.length) throw new QemuError('BAD_INPUT', `building ${MODULE_DIRS[kernel.series]} of ${srcPkg} ${version} produced no module`);
-    for (const ko of kos) await copyFile(join(dir, ko), join(`${out}.new`, ko));
+    await build(join(work, top), `${out}.new`);
     await writeFile(join(`${out}.new`, '.complete'), `${srcPkg} ${version} for ${kernel.release}\n`);
     await rm(out, { recursive: true, force: true });
     await rename(`${out}.new`, out);

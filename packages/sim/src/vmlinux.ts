@@ -47,12 +47,20 @@ const FRAMES = [
   'klp_transition_work_fn',
 ];
 
+/**
+ * Static functions that several files of the kernel define under one name: kallsyms lists each, so
+ * a patch naming one without `old_sympos` is ambiguous (real kernels have dozens; these are the ones
+ * cases use: kernel/kallsyms.c's and kernel/trace/trace.c's `s_show`, among others).
+ */
+const DUPLICATED = ['s_show', 's_show'];
+
 export function vmlinuxSymbols(cmdline: string): SymbolSpec[] {
   return [
     { name: 'cmdline_proc_show', size: 48, body: () => `${cmdline}\n` },
     { name: 'meminfo_proc_show', size: 2048, body: () => `${MEMINFO.join('\n')}\n` },
     { name: '__x64_sys_getpid', size: 32, body: (task) => task.pid },
     ...FRAMES.map((name): SymbolSpec => ({ name })),
+    ...DUPLICATED.map((name): SymbolSpec => ({ name })),
   ];
 }
 

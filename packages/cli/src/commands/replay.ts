@@ -13,6 +13,7 @@ import {
   loadCase,
   notApplicableOn,
   OPS,
+  OWN_CASES_DIR,
   runCase,
   summaryLine,
   type CaseResult,
@@ -37,6 +38,8 @@ Case format (YAML):
   title: the selftest's own title
   comment: what the case shows
   source: tools/testing/selftests/livepatch/test-*.sh
+  patches:                  # optional: livepatch modules of the case's own (patch manifests)
+    - {name: test_klp_pw_fix, functions: [{name: cmdline_proc_show, sympos: 2}]}
   ops:                      # performed in order; each a one-key map
     - load_lp: test_klp_livepatch
     - load_lp: {name: test_klp_atomic_replace, params: replace=1}
@@ -66,7 +69,7 @@ Exit codes: 0 all cases passed (or, without --check, all ran), 1 a case failed, 
 
 /** Case files named on the command line: files, or folders of `*.yaml`. */
 function resolveCaseFiles(paths: readonly string[]): string[] {
-  if (paths.length === 0) return [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR)];
+  if (paths.length === 0) return [...caseFiles(CASES_DIR), ...caseFiles(EXTRA_CASES_DIR), ...caseFiles(OWN_CASES_DIR)];
   return paths.flatMap((path) => {
     if (!existsSync(path)) {
       throw new Diagnostic({ code: 'PW_NO_SUCH_FILE', file: path, reason: 'no such file or folder', hint: 'check the path' });
