@@ -1,4 +1,7 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { QemuError } from './errors.js';
+import { checkGuestPath } from './initramfs.js';
 import type { Guest } from './guest.js';
 import { shellWord } from './init-script.js';
 
@@ -50,4 +53,22 @@ export async function captureTree(guest: Guest, paths: readonly string[], option
   const r = await guest.exec(captureScript(paths, options.prune ?? []));
   if (r.status !== 0) throw new QemuError('PROTOCOL', `capturing ${paths.join(', ')} failed (status ${r.status}): ${r.stderr.trim()}`);
   return parseCapture(r.stdout);
+}
+
+/**
+ * Writes captured entries under `root` (an empty folder the caller owns), so that a reader of a
+ * system root (`@patchwise/sysfs`'s `readSystem`) reads the guest as it was: folders, files and
+ * links as captured (links are recreated, never followed); an unreadable file becomes an empty file.
+ */
+export async function writeCapture(entries: readonly CapturedEntry[], root: string): Promise<void> {
+  for (const entry of entries) {
+    const target = join(root, checkGuestPath(entry.path));
+    if (entry.kind === 'dir') {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    if (entry.kind === 'link') await symlink(entry.target, target);
+    else await writeFile(target, entry.kind === 'file' ? entry.content : '');
+  }
 }
