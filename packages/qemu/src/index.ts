@@ -4,6 +4,7 @@ export { captureTree, parseCapture, writeCapture } from './capture.js';
 export { cacheDir } from './cache.js';
 export { materializeFixture } from './fixture.js';
 export { buildSelftestModules } from './selftest-modules.js';
+export { kbuild } from './kbuild.js';
 export { QemuError } from './errors.js';
 export { buildArchive, checkGuestPath } from './initramfs.js';
 export { INIT_SCRIPT, settingsFile, SHARE_MOUNT, NEW_ROOT } from './init-script.js';

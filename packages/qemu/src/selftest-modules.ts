@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cacheDir } from './cache.js';
 import { QemuError } from './errors.js';
 import { run } from './exec.js';
+import { kbuild } from './kbuild.js';
 import { download, type Kernel } from './kernels.js';
 
 /** Where each series keeps the kernel's livepatch test modules in its source tree. */
@@ -39,7 +40,7 @@ export async function buildSelftestModules(kernel: Kernel, options: { cache?: st
     const dirs = kernel.series === '6.1' ? ['lib/livepatch', 'tools/testing/selftests/livepatch'] : ['tools/testing/selftests/livepatch'];
     await run('tar', ['-xJf', join(work, tarball), '-C', work, '--wildcards', ...dirs.map((d) => `${top}/${d}/*`)]);
     const dir = join(work, top, MODULE_DIRS[kernel.series]!);
-    await run('make', ['-s', '-C', kernel.headersDir, `M=${dir}`, 'CONFIG_TEST_LIVEPATCH=m', '-j2', 'modules']);
+    await kbuild(kernel.headersDir, dir, ['CONFIG_TEST_LIVEPATCH=m']);
     await mkdir(`${out}.new`, { recursive: true });
     const kos = (await readdir(dir)).filter((f) => f.endsWith('.ko'));
     if (!kos.length) throw new QemuError('BAD_INPUT', `building ${MODULE_DIRS[kernel.series]} of ${srcPkg} ${version} produced no module`);
