@@ -11,3 +11,18 @@ export { systemState } from './commands/system-state.js';
 export type { GateEnv, GateOptions } from './commands/gate-run.js';
 export type { StatusRecord } from './commands/gate-status.js';
 export type { SystemState } from './commands/system-state.js';
+export { compareRuns, differenceKey, DIFFERENCE_KINDS, lineDiff } from './vm-run/compare.js';
+export { compareLog, stateLines } from './vm-run/observation.js';
+export { planScenario } from './vm-run/plan.js';
+export { ownerFromProbe } from './vm-run/probes.js';
+export { parseTasks } from './vm-run/guest-machine.js';
+export { checkKernelState } from './vm-run/vm-expect.js';
+export { simulate } from './vm-run/sim-side.js';
+export { documentedDifferences, unexplained } from './vm-run/readme-differences.js';
+
+export type { Difference, DifferenceKind } from './vm-run/compare.js';
+export type { DecisionSummary, StepObservation } from './vm-run/observation.js';
+export type { ScenarioPlan } from './vm-run/plan.js';
+export type { KernelView } from './vm-run/vm-expect.js';
+export type { SimRun } from './vm-run/sim-side.js';
+export type { DocumentedDifference } from './vm-run/readme-differences.js';

@@ -15,7 +15,9 @@ export type CapturedEntry =
 
 /**
  * Lists every path under `paths` (pruning folder names in `prune`) with one `stat` for all, then reads
- * each file; under TCG each process costs tens of milliseconds, so the listing is batched.
+ * each file; under TCG each process costs tens of milliseconds, so the listing is batched, and a file
+ * of one printable line (most sysfs attributes) is read by the shell itself (`T`, no process at all);
+ * anything else goes through `base64` (`F`).
  */
 function captureScript(paths: readonly string[], prune: readonly string[]): string {
   const pruned = prune.length ? `\\( ${prune.map((p) => `-name ${shellWord(p)}`).join(' -o ')} \\) -prune -o ` : '';
@@ -25,7 +27,8 @@ function captureScript(paths: readonly string[], prune: readonly string[]): stri
     `  case "$kind" in`,
     `    directory) printf 'D|%s|%s\\n' "$mode" "$p" ;;`,
     `    'symbolic link') printf 'L|%s|%s|%s\\n' "$mode" "$p" "$(readlink "$p")" ;;`,
-    `    regular*) if c=$(base64 -w0 "$p" 2>/tmp/.pw-e); then printf 'F|%s|%s|%s\\n' "$mode" "$p" "$c"; else printf 'E|%s|%s|%s\\n' "$mode" "$p" "$(head -c 200 /tmp/.pw-e | tr '\\n|' '  ')"; fi ;;`,
+    `    regular*) if { IFS= read -r a && ! IFS= read -r b; } < "$p" 2>/dev/null && case "$a" in *[!\\ -~]*|*'|'*) false ;; *) true ;; esac; then printf 'T|%s|%s|%s\\n' "$mode" "$p" "$a";`,
+    `      elif c=$(base64 -w0 "$p" 2>/tmp/.pw-e); then printf 'F|%s|%s|%s\\n' "$mode" "$p" "$c"; else printf 'E|%s|%s|%s\\n' "$mode" "$p" "$(head -c 200 /tmp/.pw-e | tr '\\n|' '  ')"; fi ;;`,
     `  esac`,
     `done < /tmp/.pw-list`,
   ].join('\n');
@@ -41,6 +44,7 @@ export function parseCapture(text: string): CapturedEntry[] {
     if (parts.length < 3 || !mode) throw new QemuError('PROTOCOL', `unreadable capture line: ${JSON.stringify(line.slice(0, 120))}`);
     if (tag === 'D') entries.push({ kind: 'dir', mode, path: parts.slice(2).join('|') });
     else if (tag === 'L') entries.push({ kind: 'link', mode, path: parts.slice(2, -1).join('|'), target: parts.at(-1)! });
+    else if (tag === 'T') entries.push({ kind: 'file', mode, path: parts.slice(2, -1).join('|'), content: Buffer.from(`${parts.at(-1)!}\n`, 'utf8') });
     else if (tag === 'F') entries.push({ kind: 'file', mode, path: parts.slice(2, -1).join('|'), content: Buffer.from(parts.at(-1)!, 'base64') });
     else if (tag === 'E') entries.push({ kind: 'unreadable', mode, path: parts.slice(2, -1).join('|'), error: parts.at(-1)!.trim() });
     else throw new QemuError('PROTOCOL', `unreadable capture line: ${JSON.stringify(line.slice(0, 120))}`);

@@ -10,15 +10,19 @@ import type { KernelResult, PatchAttribute, SystemSnapshot, TaskPatchState } fro
 import { kernelErrorText } from './kernel-errors.js';
 
 /** The transition taps of a policy set; the gates and observers have nothing to do on a real transition. */
-export function transitionPolicies(entries: readonly PolicyEntry[]): (event: TransitionEvent) => TransitionAction | undefined {
-  const taps: ((event: TransitionEvent) => TransitionAction | void)[] = [];
+export function transitionPolicies(
+  entries: readonly PolicyEntry[],
+  /** Told which policy asked for what (the simulator logs it as `patchwise: POLICY: ACTION the ...`). */
+  onAsked?: (action: TransitionAction, by: string, event: TransitionEvent) => void,
+): (event: TransitionEvent) => TransitionAction | undefined {
+  const taps: { by: string; fn: (event: TransitionEvent) => TransitionAction | void }[] = [];
   const idle = { tap: () => undefined };
   const hooks = {
     prePatch: idle,
     replace: idle,
     preUnpatch: idle,
     moduleComing: idle,
-    transition: { tap: (_options: unknown, fn: (event: TransitionEvent) => TransitionAction | void) => void taps.push(fn) },
+    transition: { tap: (options: { name?: string }, fn: (event: TransitionEvent) => TransitionAction | void) => void taps.push({ by: options.name ?? 'policy', fn }) },
     postPatch: idle,
     postUnpatch: idle,
     moduleGoing: idle,
@@ -28,9 +32,12 @@ export function transitionPolicies(entries: readonly PolicyEntry[]): (event: Tra
   } as unknown as LifecycleHooks;
   applyPolicies({ hooks, audit: false, sealHooks: () => undefined }, entries);
   return (event) => {
-    for (const tap of taps) {
-      const action = tap(event);
-      if (action) return action;
+    for (const { by, fn } of taps) {
+      const action = fn(event);
+      if (action) {
+        onAsked?.(action, by, event);
+        return action;
+      }
     }
     return undefined;
   };

@@ -14,7 +14,7 @@ import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
 import { compareRuns, differenceKey, type Difference } from '../vm-run/compare.js';
 import { GuestMachine } from '../vm-run/guest-machine.js';
-import type { Modgen } from '../vm-run/modgen-contract.js';
+import type { GeneratedModule, Modgen } from '../vm-run/modgen-contract.js';
 import { planScenario, type ScenarioPlan } from '../vm-run/plan.js';
 import { simulate, type SimRun } from '../vm-run/sim-side.js';
 import { VmScenario, type VmRun } from '../vm-run/vm-scenario.js';
@@ -33,8 +33,8 @@ export function vmUnavailable(reason: string): Diagnostic {
 }
 
 async function loadModgen(): Promise<Modgen> {
-  const modgen = (await import('@patchwise/modgen')) as unknown as Modgen;
-  return modgen;
+  // Loaded only here: the simulator's commands never need the C generator.
+  return import('@patchwise/modgen');
 }
 
 /** Leaves the guest as a fresh one: no patch, none of the scenario's modules. False when it cannot (a forced unpatch pins its module). */
@@ -48,6 +48,28 @@ async function cleanScenario(guest: Guest, names: readonly string[]): Promise<bo
     { timeoutMs: 120_000 },
   );
   return r.status === 0;
+}
+
+/**
+ * Every scenario's modules in as few kbuild runs as names allow: one run builds one module of each
+ * name, so two scenarios' different `acme_fix` go to two runs, and the same module twice is built once.
+ */
+async function buildAll(modgen: Modgen, plans: readonly ScenarioPlan[], kernel: Kernel): Promise<Map<string, string>[]> {
+  const layers: GeneratedModule[][] = [];
+  const where = new Map<string, number>();
+  const keyOf = (m: GeneratedModule) => `${m.name}\0${JSON.stringify(m.files)}`;
+  for (const plan of plans) {
+    for (const m of plan.modules) {
+      if (where.has(keyOf(m))) continue;
+      let layer = layers.findIndex((l) => !l.some((other) => other.name === m.name));
+      if (layer < 0) layer = layers.push([]) - 1;
+      (layers[layer] as GeneratedModule[]).push(m);
+      where.set(keyOf(m), layer);
+    }
+  }
+  const built: Map<string, string>[] = [];
+  for (const layer of layers) built.push(await modgen.buildModules(layer, { release: kernel.release, headersDir: kernel.headersDir }));
+  return plans.map((plan) => new Map(plan.modules.map((m) => [m.name, (built[where.get(keyOf(m)) as number] as Map<string, string>).get(m.name) as string])));
 }
 
 interface Prepared {
@@ -76,17 +98,16 @@ export async function runOnVm(out: Output, scenarios: readonly Scenario[], sets:
   try {
     const t = Date.now();
     kernel = await fetchKernel(series);
+    const plans = scenarios.map((scenario, i) => planScenario(scenario, modgen, { policies: (sets[i] as PolicySet).entries.length > 0 }));
+    const built = await buildAll(modgen, plans, kernel);
     for (const [i, scenario] of scenarios.entries()) {
-      const policies = sets[i] as PolicySet;
-      const plan = planScenario(scenario, modgen, { policies: policies.entries.length > 0 });
-      const built = plan.modules.length ? await modgen.buildModules(plan.modules, { release: kernel.release, headersDir: kernel.headersDir }) : new Map<string, string>();
       const kos = new Map<string, string>();
-      for (const [name, file] of built) {
+      for (const [name, file] of built[i] as Map<string, string>) {
         const path = `${guestDir(i)}/${name}.ko`;
         payload.push({ path, source: file });
         kos.set(name, path);
       }
-      prepared.push({ scenario, policies, plan, kos });
+      prepared.push({ scenario, policies: sets[i] as PolicySet, plan: plans[i] as ScenarioPlan, kos });
     }
     out.err(`kernel ${kernel.release} and ${payload.length} generated modules ready in ${Math.round((Date.now() - t) / 1000)} s`);
   } catch (err) {
@@ -100,7 +121,7 @@ export async function runOnVm(out: Output, scenarios: readonly Scenario[], sets:
         guest = await bootGuest({ kernel, payload, bootTimeoutMs: 300_000, execTimeoutMs: 300_000 });
         out.err(`booted ${kernel.release} in ${(guest.bootMs / 1000).toFixed(1)} s`);
       }
-      const env = { guest, machine: new GuestMachine(guest), release: kernel.release, kos: p.kos, probeFor: modgen.probeFor.bind(modgen) };
+      const env = { guest, machine: new GuestMachine(guest), release: kernel.release, kos: p.kos, modgen };
       const vm = await new VmScenario(env, p.scenario, p.plan, p.policies).run();
       const sim = options.compare ? await simulate(p.scenario, p.policies, kernel.release) : undefined;
       onOutcome({ vm, ...(sim ? { sim, differences: compareRuns(sim.steps, vm.steps) } : {}) }, i);

@@ -46,8 +46,9 @@ export function compareRuns(sim: readonly StepObservation[], vm: readonly StepOb
       if (lines.length) out.push({ step, name: step === 0 ? 'setup' : a.name, kind, lines });
     };
     if (!b) {
+      // The kernel run died at an earlier step: said once, not for every step after it.
       add('not-performable', ['the kernel run stopped before this step']);
-      continue;
+      break;
     }
     if (b.notPerformable) add('not-performable', [b.notPerformable]);
     add('log', lineDiff(a.log, b.log));

@@ -16,8 +16,8 @@ export interface ScenarioPlan {
   readonly modules: readonly GeneratedModule[];
   /** Patches and modules with no module on the kernel, and why. */
   readonly missing: ReadonlyMap<string, string>;
-  /** Tasks that exist on the kernel (kernel threads of a target module), by scenario name → comm. */
-  readonly threads: ReadonlyMap<string, string>;
+  /** Tasks that exist on the kernel (kernel threads of a target module), by scenario name. */
+  readonly threads: ReadonlyMap<string, { readonly comm: string; readonly module: string }>;
   /** Tasks that cannot exist on the kernel, and why. */
   readonly absentTasks: ReadonlyMap<string, string>;
   /** Per step index: why it cannot be performed (absent: it can). */
@@ -35,10 +35,14 @@ function stepTasks(name: string, args: unknown): string[] {
   return [];
 }
 
+function sleepTarget(name: string, args: unknown): { task: string; in: string } | undefined {
+  return name === 'sleep' && typeof args === 'object' && args ? (args as { task: string; in: string }) : undefined;
+}
+
 export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatchModule' | 'targetModule'>, options: { policies: boolean }): ScenarioPlan {
   const modules: GeneratedModule[] = [];
   const missing = new Map<string, string>();
-  const threads = new Map<string, string>();
+  const threads = new Map<string, { comm: string; module: string }>();
   const absentTasks = new Map<string, string>();
   for (const t of scenario.tasks) {
     if (!t.sleepsIn) continue;
@@ -55,7 +59,7 @@ export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatch
     });
     try {
       modules.push(modgen.targetModule({ name: m.name, functions: [...new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])])] }, tasks));
-      for (const t of tasks) threads.set(t.name, t.comm ?? t.name);
+      for (const t of tasks) threads.set(t.name, { comm: t.comm ?? t.name, module: m.name });
     } catch (err) {
       missing.set(m.name, `module \`${m.name}\`: ${reasonOf(err)}`);
       for (const t of tasks) absentTasks.set(t.name, `task \`${t.name}\` sleeps in module \`${m.name}\`, which cannot be built: ${reasonOf(err)}`);
@@ -75,7 +79,16 @@ export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatch
       ...names.flatMap((n) => (missing.has(n) ? [missing.get(n) as string] : [])),
       ...stepTasks(step.name, step.args).flatMap((t) => (absentTasks.has(t) ? [absentTasks.get(t) as string] : [])),
     ];
-    if (step.name === 'sleep') reasons.push('a task cannot be sent to sleep in a function on a real kernel: generated kernel threads sleep where the scenario\'s `tasks` put them from the start');
+    const asleep = sleepTarget(step.name, step.args);
+    if (asleep && !absentTasks.has(asleep.task)) {
+      const thread = threads.get(asleep.task);
+      const ref = parseFunctionRef(asleep.in);
+      if (!thread) reasons.push(`task \`${asleep.task}\` has no kernel thread on a real kernel: only tasks that sleep in a target module's function at the start (\`sleepsIn\`) do`);
+      else if (ref.object !== thread.module) reasons.push(`task \`${asleep.task}\` is a kernel thread of module \`${thread.module}\`: it can sleep only in that module's functions (or their replacements), not in \`${asleep.in}\``);
+    }
+    if (step.name === 'wake' && typeof step.args === 'string' && !absentTasks.has(step.args) && !threads.has(step.args)) {
+      reasons.push(`task \`${step.args}\` has no kernel thread on a real kernel, so nothing sleeps to be woken`);
+    }
     if (step.name === 'reverse' && options.policies) reasons.push('a `reverse` step is gated, and the host cannot dry-run a reverse against a real kernel\'s state (the core\'s check knows enable and disable)');
     if (!VM_STEPS.has(step.name)) {
       const known = new Set([...scenario.patches.map((p) => p.name), ...scenario.modules.map((m) => m.name)]);

@@ -7,7 +7,7 @@
 import { Errno, strerror, type Decision, type Finding } from '@patchwise/core';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { insmodStrerror, VM_LIBRARY, vmOpLine } from '@patchwise/kselftest';
-import { patchDefinition, type PatchManifest } from '@patchwise/manifest';
+import { parseFunctionRef, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import type { PolicyEntry } from '@patchwise/policy';
 import { ScenarioHarness, SCENARIO_STEPS, type ExpectationResult, type Scenario } from '@patchwise/scenario';
 import { Machine } from '@patchwise/sim';
@@ -31,7 +31,7 @@ export interface VmEnv {
   readonly release: string;
   /** The built modules' paths in the guest, by module name. */
   readonly kos: ReadonlyMap<string, string>;
-  readonly probeFor: Modgen['probeFor'];
+  readonly modgen: Pick<Modgen, 'probeFor' | 'defaultOutput'>;
 }
 
 export type VmEvent =
@@ -73,8 +73,9 @@ function policyPart(d: Decision): Decision {
   return { ...d, findings, allowed: d.audit || !findings.some((f) => f.severity === 'error') };
 }
 
+/** The errno of a failed command, from its message (busybox's shell says a missing folder its own way). */
 function errnoOf(text: string): number {
-  const name = errnoOfToolOutput(text);
+  const name = /nonexistent directory/.test(text) ? 'ENOENT' : errnoOfToolOutput(text);
   const value = (Errno as Record<string, number>)[name];
   return -(value ?? Errno.EIO);
 }
@@ -114,8 +115,21 @@ export class VmScenario {
     this.stepLog.push(text);
   }
 
+  /**
+   * The guest's state, read again only when it may have moved: after a command that can change it,
+   * or while a transition runs (it completes on its own). A capture costs a second under TCG.
+   */
+  private async snapshot(): Promise<SystemSnapshot> {
+    if (this.cached && !this.cached.patches.some((p) => p.transition)) return this.cached;
+    this.cached = await this.env.machine.read();
+    return this.cached;
+  }
+
+  private cached: SystemSnapshot | undefined;
+
   /** A command in the guest, then the kernel log it caused. */
   private async sh(command: string, timeoutMs?: number): Promise<{ status: number; stdout: string; stderr: string }> {
+    this.cached = undefined;
     const r = await this.env.guest.exec(command, timeoutMs ? { timeoutMs } : {});
     await this.collect();
     return r;
@@ -128,7 +142,7 @@ export class VmScenario {
 
   private async decide(kind: 'enable' | 'disable' | 'load-module', name: string): Promise<boolean> {
     if (this.policies.entries.length === 0) return true;
-    const snapshot = await this.env.machine.read();
+    const snapshot = await this.snapshot();
     const manifest = this.manifests.get(name);
     const seen: Decision[] = [];
     const copy = await decisionCopy(snapshot, this.manifests, this.policies, new Date(this.clock), kind === 'enable' && manifest ? [manifest] : [], (d) => seen.push(d));
@@ -158,12 +172,16 @@ export class VmScenario {
   private async watch(name: string, target: 'patched' | 'unpatched', timeoutMs: number, progress?: WatchProgress): Promise<string> {
     const info = patchInfo(name, patchDefinition(this.manifests.get(name) as PatchManifest));
     const tracked = progress ?? { startedAt: Date.now(), retry: -1 };
+    this.cached = undefined;
     this.transition = { name, target, progress: tracked };
     const outcome = await watchTransition(
       this.env.machine,
       info,
       target,
-      transitionPolicies(this.policies.entries),
+      // As the simulator logs a policy's action on a stalled transition.
+      transitionPolicies(this.policies.entries, (action, by, event) =>
+        this.log(`patchwise: ${by}: ${action} the ${target === 'patched' ? 'patching' : 'unpatching'} transition of '${name}' after ${event.retries} retries`, 'host'),
+      ),
       (text) => this.events.push({ type: 'note', text }),
       { timeoutMs, pollMs: 100, progress: tracked },
     );
@@ -254,8 +272,17 @@ export class VmScenario {
     }
   }
 
+  /** modgen's control file of a task's kernel thread: `wake`, or `sleep FN`. */
+  private async taskControl(task: string, command: string): Promise<void> {
+    const thread = this.plan.threads.get(task);
+    if (!thread) throw new StepDied(`task \`${task}\` has no kernel thread`);
+    const file = `/proc/patchwise_${thread.module.replace(/-/g, '_')}/tasks/${task}`;
+    const r = await this.sh(`echo ${shellQuote(command)} > ${shellQuote(file)}`);
+    if (r.status !== 0) throw new StepDied(`\`${command}\` for task ${task} failed: ${r.stderr.trim()}`);
+  }
+
   private async view(): Promise<KernelView> {
-    const snapshot = await this.env.machine.read();
+    const snapshot = await this.snapshot();
     return {
       snapshot,
       manifests: this.manifests,
@@ -267,26 +294,25 @@ export class VmScenario {
         return reason === undefined ? undefined : this.skip(this.ledger.step + 1, reason);
       },
       thread: async (task) => {
-        const comm = this.plan.threads.get(task);
-        return comm === undefined ? undefined : (await this.env.machine.tasks()).find((t) => t.comm === comm);
+        const thread = this.plan.threads.get(task);
+        return thread === undefined ? undefined : (await this.env.machine.tasks()).find((t) => t.comm === thread.comm);
       },
     };
   }
 
   private beforeStep: string[] | undefined;
 
+  /** Runs modgen's probe of `fn` (reading a /proc file logs nothing: the log is collected with the step's). */
   private async probe(fn: string): Promise<{ runs: string } | { unobservable: string }> {
     const [object = '', name = ''] = fn.split(':');
-    const probe = this.env.probeFor(object, name);
+    const probe = this.env.modgen.probeFor(object, name);
     if (!probe) return { unobservable: `no probe shows who runs ${fn}` };
     const r = await this.env.guest.exec(probe.command);
-    await this.collect();
-    return { runs: ownerFromProbe(r.stdout, object, name, this.scenario.patches) };
+    return { runs: ownerFromProbe(r.stdout, object, name, this.scenario.patches, this.env.modgen.defaultOutput) };
   }
 
   private async observe(index: number, name: string, line: number | undefined, decisionsFrom: number, result: string | undefined, notPerformable?: string): Promise<void> {
-    await this.collect();
-    const snapshot: SystemSnapshot = await this.env.machine.read();
+    const snapshot = await this.snapshot();
     const state = stateLines(snapshot, this.names);
     const owners: Record<string, string> = {};
     if (!snapshot.patches.some((p) => p.transition)) {
@@ -295,6 +321,7 @@ export class VmScenario {
         if ('runs' in seen) owners[fn] = seen.runs;
       }
     }
+    await this.collect();
     this.steps.push({
       index,
       name,
@@ -393,6 +420,12 @@ export class VmScenario {
       case 'reverse': {
         const r = await this.env.guest.exec(`cat /sys/kernel/livepatch/${args as string}/enabled`);
         return void (await this.echo(`/sys/kernel/livepatch/${args as string}/enabled`, r.stdout.trim() === '1' ? '0' : '1'));
+      }
+      case 'wake':
+        return this.taskControl(args as string, 'wake');
+      case 'sleep': {
+        const a = args as { task: string; in: string };
+        return this.taskControl(a.task, `sleep ${parseFunctionRef(a.in).name}`);
       }
       case 'expect':
         return expectOnKernel(
