@@ -112,14 +112,16 @@ describe('documentedDifferences', () => {
     'Text.',
     '- `kernel.scenario.yaml` step 0 `setup` not-performable: the worker sleeps in vmlinux',
     '- `kernel.scenario.yaml` step 2 `advance` log (6.1): only 6.1 says so',
+    '* `force.scenario.yaml` steps 3-5 `*` state, owner: no worker',
     '## Next',
     '- `x.scenario.yaml` step 1 `load` log: not in the section',
   ].join('\n');
 
   it('reads the bullets of the section only', () => {
     expect(documentedDifferences(readme)).toEqual([
-      { file: 'kernel.scenario.yaml', step: 0, name: 'setup', kind: 'not-performable', explanation: 'the worker sleeps in vmlinux' },
-      { file: 'kernel.scenario.yaml', step: 2, name: 'advance', kind: 'log', kernels: ['6.1'], explanation: 'only 6.1 says so' },
+      { file: 'kernel.scenario.yaml', from: 0, to: 0, name: 'setup', kinds: ['not-performable'], explanation: 'the worker sleeps in vmlinux' },
+      { file: 'kernel.scenario.yaml', from: 2, to: 2, name: 'advance', kinds: ['log'], kernels: ['6.1'], explanation: 'only 6.1 says so' },
+      { file: 'force.scenario.yaml', from: 3, to: 5, name: '*', kinds: ['state', 'owner'], explanation: 'no worker' },
     ]);
     expect(documentedDifferences('# none')).toEqual([]);
   });
@@ -127,15 +129,18 @@ describe('documentedDifferences', () => {
   it('refuses a bullet it cannot read, naming it', () => {
     expect(() => documentedDifferences('## On a real kernel\n- `a.yaml` step one `load` log: x')).toThrow(/cannot read .*step one/);
     expect(() => documentedDifferences('## On a real kernel\n- `a.yaml` step 1 `load` logs: x')).toThrow(/KIND one of/);
+    expect(() => documentedDifferences('## On a real kernel\n- `a.yaml` steps 5-2 `*` log: x')).toThrow(/cannot read/);
   });
 
   it('leaves unexplained what no bullet names for that file, step, kind and kernel', () => {
     const documented = documentedDifferences(readme);
-    const d = (step: number, name: string, kind: 'log' | 'not-performable') => ({ step, name, kind, lines: [] });
+    const d = (step: number, name: string, kind: 'log' | 'not-performable' | 'state' | 'owner') => ({ step, name, kind, lines: [] });
     const found = [d(0, 'setup', 'not-performable'), d(2, 'advance', 'log')];
     expect(unexplained(found, 'examples/x/kernel.scenario.yaml', '6.1', documented)).toEqual([]);
     expect(unexplained(found, 'examples/x/kernel.scenario.yaml', '6.12', documented)).toEqual([d(2, 'advance', 'log')]);
     expect(unexplained(found, 'examples/x/force.scenario.yaml', '6.1', documented)).toEqual(found);
+    const ranged = [d(3, 'load', 'state'), d(5, 'expect', 'owner'), d(5, 'expect', 'log'), d(6, 'load', 'state')];
+    expect(unexplained(ranged, 'force.scenario.yaml', '6.12', documented)).toEqual([d(5, 'expect', 'log'), d(6, 'load', 'state')]);
   });
 });
 
