@@ -18,6 +18,7 @@ export { ownerFromProbe } from './vm-run/probes.js';
 export { parseTasks } from './vm-run/guest-machine.js';
 export { checkKernelState } from './vm-run/vm-expect.js';
 export { simulate } from './vm-run/sim-side.js';
+export { hostDecisions } from './vm-run/host-decisions.js';
 export { documentedDifferences, unexplained } from './vm-run/readme-differences.js';
 
 export type { Difference, DifferenceKind } from './vm-run/compare.js';
@@ -25,4 +26,5 @@ export type { DecisionSummary, StepObservation } from './vm-run/observation.js';
 export type { ScenarioPlan } from './vm-run/plan.js';
 export type { KernelView } from './vm-run/vm-expect.js';
 export type { SimRun } from './vm-run/sim-side.js';
+export type { HostOperation } from './vm-run/host-decisions.js';
 export type { DocumentedDifference } from './vm-run/readme-differences.js';

@@ -3,7 +3,10 @@
  * log and of sysfs, the README section that explains differences, and who a probe says runs.
  */
 import { describe, expect, it } from 'vitest';
-import { compareLog, compareRuns, documentedDifferences, lineDiff, ownerFromProbe, parseTasks, stateLines, unexplained, type StepObservation } from '@patchwise/cli';
+import { join } from 'node:path';
+import { compareLog, compareRuns, documentedDifferences, lineDiff, ownerFromProbe, parseTasks, simulate, stateLines, unexplained, type StepObservation } from '@patchwise/cli';
+import { parseScenario } from '@patchwise/scenario';
+import { temp } from './support.js';
 import type { PatchManifest } from '@patchwise/manifest';
 import type { SystemSnapshot } from '@patchwise/sysfs';
 
@@ -164,5 +167,44 @@ describe('parseTasks', () => {
       { pid: 1, state: -1, comm: 'init' },
       { pid: 42, state: 0, comm: 'kworker/u4:2' },
     ]);
+  });
+});
+
+describe('simulate (the simulator side of --compare)', () => {
+  const yaml = `
+name: two vendors
+config: none
+patches:
+  - {name: acme_fix, functions: [{name: cmdline_proc_show, output: "acme\\n"}]}
+  - {name: beta_fix, replace: true, functions: [meminfo_proc_show]}
+steps:
+  - load: acme_fix
+  - load: beta_fix
+  - unload: acme_fix
+`;
+  it("observes each step as the real kernel's reader would, keyed to the kernel's release", async () => {
+    const scenario = parseScenario(yaml, join(temp, 'sim.scenario.yaml'));
+    const on612 = await simulate(scenario, { entries: [], audit: false }, '6.12.95+deb12-amd64');
+    expect(on612.steps.map((s) => `${s.index} ${s.name}`)).toEqual(['-1 setup', '0 load', '1 load', '2 unload']);
+    expect(on612.steps[1]?.state).toEqual([
+      'patch acme_fix enabled=1 transition=0 replace=0',
+      '  object acme_fix/vmlinux patched=1',
+      '    func acme_fix/vmlinux/cmdline_proc_show,1',
+      'module acme_fix loaded',
+    ]);
+    expect(on612.steps[1]?.log).toEqual([
+      "livepatch: enabling patch 'acme_fix'",
+      "livepatch: 'acme_fix': initializing patching transition",
+      "livepatch: 'acme_fix': starting patching transition",
+      "livepatch: 'acme_fix': completing patching transition",
+      "livepatch: 'acme_fix': patching complete",
+    ]);
+    expect(on612.steps[1]?.owners).toEqual({ 'vmlinux:cmdline_proc_show': 'acme_fix', 'vmlinux:meminfo_proc_show': 'original' });
+    // The atomic replace leaves acme_fix's function to a nop: the original runs again.
+    expect(on612.steps[2]?.owners).toEqual({ 'vmlinux:cmdline_proc_show': 'original', 'vmlinux:meminfo_proc_show': 'beta_fix' });
+    expect(on612.steps[3]?.result).toBe('ok');
+    // 6.1 has no `replace` file: the same reader sees none.
+    const on61 = await simulate(scenario, { entries: [], audit: false }, '6.1.0-57-amd64');
+    expect(on61.steps[1]?.state[0]).toBe('patch acme_fix enabled=1 transition=0');
   });
 });

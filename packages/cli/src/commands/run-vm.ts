@@ -9,7 +9,6 @@ import { Diagnostic } from '@patchwise/diagnostics';
 import { bootGuest, fetchKernel, isKernelSeries, QemuError, realKernelUnavailable, type Guest, type Kernel, type PayloadFile } from '@patchwise/qemu';
 import type { Scenario } from '@patchwise/scenario';
 import type { PolicySet } from '../config-loading.js';
-import { ExitCode } from '../exit-codes.js';
 import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
 import { compareRuns, differenceKey, type Difference } from '../vm-run/compare.js';

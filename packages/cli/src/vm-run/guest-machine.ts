@@ -4,12 +4,10 @@
  * `@patchwise/sysfs`'s `readSystem` (the reader `patchwise gate` uses on the host's own kernel),
  * its attributes written with the shell, its tasks' patch states read in one command.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { captureTree, writeCapture, type Guest } from '@patchwise/qemu';
-import { errnoOfToolOutput, isModuleName, readSystem, type KernelResult, type PatchAttribute, type SystemSnapshot, type TaskPatchState } from '@patchwise/sysfs';
+import { errnoOfToolOutput, isModuleName, type KernelResult, type PatchAttribute, type SystemSnapshot, type TaskPatchState } from '@patchwise/sysfs';
 import type { WatchedMachine } from '../commands/gate-watch.js';
+import { readWrittenSystem } from './temporary-root.js';
 
 /** What the reader needs: the livepatch tree, the module list, the release and the taint mask. */
 export const CAPTURED = ['/sys/kernel/livepatch', '/proc/modules', '/proc/sys/kernel/osrelease', '/proc/sys/kernel/tainted'] as const;
@@ -31,13 +29,7 @@ export class GuestMachine implements WatchedMachine {
 
   async read(): Promise<SystemSnapshot> {
     const entries = await captureTree(this.guest, CAPTURED);
-    const root = await mkdtemp(join(tmpdir(), 'patchwise-guest-sysfs-'));
-    try {
-      await writeCapture(entries, root);
-      return readSystem(root);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    return readWrittenSystem('patchwise-guest-sysfs-', (root) => writeCapture(entries, root));
   }
 
   async write(patch: string, attribute: PatchAttribute, value: '0' | '1'): Promise<KernelResult> {

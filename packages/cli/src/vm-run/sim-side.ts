@@ -4,14 +4,14 @@
  * after every step through the same reader the real side uses: the simulated /sys/kernel/livepatch
  * and module list are written to a temporary root and read by `@patchwise/sysfs`.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoName } from '@patchwise/core';
 import { runScenario, scenarioMachine, type Scenario, type ScenarioResult } from '@patchwise/scenario';
 import type { PolicyEntry } from '@patchwise/policy';
 import { LIVEPATCH_SYSFS, type Machine } from '@patchwise/sim';
-import { readSystem, type SystemSnapshot } from '@patchwise/sysfs';
+import type { SystemSnapshot } from '@patchwise/sysfs';
+import { readWrittenSystem } from './temporary-root.js';
 import { compareLog, patchedFunctions, stateLines, summarizeDecision, type StepObservation } from './observation.js';
 
 const MODULE_STATE: Readonly<Record<string, string>> = { LIVE: 'Live', COMING: 'Loading', GOING: 'Unloading', UNFORMED: 'Loading' };
@@ -48,13 +48,7 @@ async function writeSimTree(machine: Machine, root: string): Promise<void> {
 
 /** The simulated machine as `@patchwise/sysfs` reads a real one. */
 export async function readSimulated(machine: Machine): Promise<SystemSnapshot> {
-  const root = await mkdtemp(join(tmpdir(), 'patchwise-sim-sysfs-'));
-  try {
-    await writeSimTree(machine, root);
-    return readSystem(root);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  return readWrittenSystem('patchwise-sim-sysfs-', (root) => writeSimTree(machine, root));
 }
 
 /** Who a new task runs for each function: the head of its stack (`original` for a nop or none); none during a transition. */

@@ -4,58 +4,24 @@
  * gate` does), a transition is watched and acted on as `gate watch` does, and the expectations are
  * checked against the guest. Everything is observed after each step for `run --compare`.
  */
-import { Errno, strerror, type Decision, type Finding } from '@patchwise/core';
+import { Errno, patchInfo, strerror } from '@patchwise/core';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { insmodStrerror, VM_LIBRARY, vmOpLine } from '@patchwise/kselftest';
 import { parseFunctionRef, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import type { PolicyEntry } from '@patchwise/policy';
-import { ScenarioHarness, SCENARIO_STEPS, type ExpectationResult, type Scenario } from '@patchwise/scenario';
+import { ScenarioHarness, SCENARIO_STEPS, type Scenario } from '@patchwise/scenario';
 import { Machine } from '@patchwise/sim';
 import { errnoOfToolOutput, type SystemSnapshot } from '@patchwise/sysfs';
-import type { Guest } from '@patchwise/qemu';
-import { patchInfo } from '@patchwise/core';
 import { transitionPolicies, watchTransition, type WatchProgress } from '../commands/gate-watch.js';
-import { decisionCopy } from '../commands/real-decisions.js';
 import { RESULT_STEPS, resultName } from './sim-side.js';
 import { compareLog, patchedFunctions, stateLines, summarizeDecision, type StepObservation } from './observation.js';
-import type { GuestMachine } from './guest-machine.js';
-import type { Modgen } from './modgen-contract.js';
+import { hostDecisions, type HostOperation } from './host-decisions.js';
 import type { ScenarioPlan } from './plan.js';
 import { expectOnKernel, type KernelView } from './vm-expect.js';
 import { ownerFromProbe } from './probes.js';
+import type { VmEnv, VmEvent, VmRun } from './vm-types.js';
 
-export interface VmEnv {
-  readonly guest: Guest;
-  readonly machine: GuestMachine;
-  /** `uname -r` of the guest. */
-  readonly release: string;
-  /** The built modules' paths in the guest, by module name. */
-  readonly kos: ReadonlyMap<string, string>;
-  readonly modgen: Pick<Modgen, 'probeFor' | 'defaultOutput'>;
-}
-
-export type VmEvent =
-  | { readonly type: 'step'; readonly index: number; readonly name: string; readonly line?: number }
-  | { readonly type: 'log'; readonly text: string; readonly source: 'kernel' | 'host' }
-  | { readonly type: 'decision'; readonly decision: Decision }
-  | { readonly type: 'expect'; readonly result: ExpectationResult }
-  | { readonly type: 'not-performable'; readonly step: number; readonly reason: string }
-  /** What the watch of a transition did (a policy's action, a timeout). */
-  | { readonly type: 'note'; readonly text: string };
-
-export interface VmRun {
-  readonly scenario: Scenario;
-  readonly release: string;
-  readonly events: readonly VmEvent[];
-  /** The set-up (index -1) and every step performed or reported. */
-  readonly steps: readonly StepObservation[];
-  readonly expectations: readonly ExpectationResult[];
-  readonly decisions: readonly Decision[];
-  /** Step number (1-based; 0 the set-up) and reason of everything the kernel could not perform. */
-  readonly notPerformable: readonly { readonly step: number; readonly reason: string }[];
-  readonly failure?: { readonly step: number; readonly message: string };
-  readonly passed: boolean;
-}
+export type { VmEnv, VmEvent, VmRun } from './vm-types.js';
 
 /** How long a waiting step waits for a transition (as the selftests' 600 polls of 0.1 s). */
 const WAIT_MS = 60_000;
@@ -66,12 +32,6 @@ class StepDied extends Error {}
 const shellQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 /** A dmesg line without its timestamp. */
 const untimed = (line: string) => line.replace(/^\[[ 0-9.]*\] ?/, '');
-
-/** A refusal the kernel never saw: only the policies' findings (the kernel's own are for the kernel to make). */
-function policyPart(d: Decision): Decision {
-  const findings = d.findings.filter((f: Finding) => f.policy !== 'kernel');
-  return { ...d, findings, allowed: d.audit || !findings.some((f) => f.severity === 'error') };
-}
 
 /** The errno of a failed command, from its message (busybox's shell says a missing folder its own way). */
 function errnoOf(text: string): number {
@@ -140,27 +100,12 @@ export class VmScenario {
     for (const line of r.stdout.split('\n').map(untimed)) if (line) this.log(line, 'kernel');
   }
 
-  private async decide(kind: 'enable' | 'disable' | 'load-module', name: string): Promise<boolean> {
+  private async decide(kind: HostOperation, name: string): Promise<boolean> {
     if (this.policies.entries.length === 0) return true;
     const snapshot = await this.snapshot();
-    const manifest = this.manifests.get(name);
-    const seen: Decision[] = [];
-    const copy = await decisionCopy(snapshot, this.manifests, this.policies, new Date(this.clock), kind === 'enable' && manifest ? [manifest] : [], (d) => seen.push(d));
-    let decisions: readonly Decision[];
-    if (kind === 'enable' && manifest) {
-      decisions = await copy.sim.livepatch.check({ operation: 'enable', name, patch: patchDefinition(manifest), loaded: snapshot.modules.some((m) => m.name === name) });
-    } else if (kind === 'disable') {
-      if (!snapshot.patches.some((p) => p.name === name)) return true;
-      decisions = await copy.sim.livepatch.check({ operation: 'disable', name });
-    } else {
-      // A target module's load: loaded into the copy, whose gates decide as the simulator's do.
-      const functions = this.scenario.modules.find((m) => m.name === name)?.functions ?? [];
-      const before = seen.length;
-      copy.sim.addModule({ name, symbols: functions.map((f) => ({ name: f })) });
-      await copy.sim.insmod(name);
-      decisions = seen.slice(before);
-    }
-    const kept = decisions.map(policyPart).filter((d) => d.policies.length > 0 || d.findings.length > 0);
+    if (kind === 'disable' && !snapshot.patches.some((p) => p.name === name)) return true;
+    const modules = this.scenario.modules.find((m) => m.name === name)?.functions ?? [];
+    const kept = await hostDecisions(snapshot, { kind, name, functions: modules }, this.manifests, this.policies, this.clock);
     for (const d of kept) {
       this.ledger.decisions.push(d);
       this.ledger.decisionSteps.push(this.ledger.step);
