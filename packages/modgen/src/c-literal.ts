@@ -41,6 +41,9 @@ const C_KEYWORDS = new Set(
 /** Names the generated code keeps for itself. */
 export const RESERVED_PREFIX = 'pw__';
 
+/** Symbols every module defines (module_init and module_exit alias them; kbuild adds the last). */
+const MODULE_SYMBOLS = new Set(['init_module', 'cleanup_module', '__this_module']);
+
 /**
  * A function name that must become a C function of that exact name (the kernel finds the original
  * by it): a C identifier, no keyword, not one of ours, at most 127 bytes (KSYM_NAME_LEN on 6.1).
@@ -50,6 +53,7 @@ export function checkFunctionName(name: unknown, what: string): string {
     throw new UnsupportedOnKernel(what, `${JSON.stringify(name)} is not a C identifier (letters, digits and \`_\`, not starting with a digit, at most 127)`);
   }
   if (C_KEYWORDS.has(name)) throw new UnsupportedOnKernel(what, `\`${name}\` is a C keyword`);
+  if (MODULE_SYMBOLS.has(name)) throw new UnsupportedOnKernel(what, `\`${name}\` is a symbol every kernel module defines`);
   if (name.startsWith(RESERVED_PREFIX)) throw new UnsupportedOnKernel(what, `\`${name}\` starts with \`${RESERVED_PREFIX}\`, which the generated code keeps for itself`);
   return name;
 }

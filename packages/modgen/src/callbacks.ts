@@ -51,7 +51,8 @@ function statements(steps: readonly Action[], patchName: string, returns: boolea
   for (const [i, step] of steps.entries()) {
     const at = `${where}[${i}]`;
     if (step === null || typeof step !== 'object') throw new UnsupportedOnKernel(at, 'a step must be an object');
-    if ('log' in step && typeof step.log === 'string') {
+    if ('log' in step) {
+      if (typeof step.log !== 'string') throw new UnsupportedOnKernel(at, '`log` takes a string');
       out += `\tprintk(KERN_INFO "%s\\n", ${cString(`${patchName}: ${step.log}`)});\n`;
     } else if ('fail' in step) {
       const errno = errnoValue(step.fail);

@@ -3,7 +3,7 @@
  * the simulator's order (normalObjects), funcs with old_name and old_sympos, `replace`, states,
  * per-object callbacks, and one replacement per symbol printing what the simulator's prints.
  */
-import { normalObjects, VMLINUX, type PatchManifest } from '@patchwise/manifest';
+import { normalObjects, PatchManifestSchema, VMLINUX, type PatchManifest } from '@patchwise/manifest';
 import { checkFunctionName, checkModuleName, cString, kernelModuleName, RESERVED_PREFIX } from './c-literal.js';
 import { objectCallbacks } from './callbacks.js';
 import { UnsupportedOnKernel } from './errors.js';
@@ -29,6 +29,15 @@ export function defaultOutput(patchName: string): string {
 export function livepatchModule(manifest: PatchManifest): GeneratedModule {
   if (manifest === null || typeof manifest !== 'object') throw new UnsupportedOnKernel('manifest', 'expected a patch manifest object');
   const name = checkModuleName(manifest.name, 'patch name');
+  // The structure first (a caller may skip the manifest reader): what follows walks it.
+  const valid = PatchManifestSchema.safeParse(manifest);
+  if (!valid.success) {
+    const issue = valid.error.issues[0]!;
+    throw new UnsupportedOnKernel(
+      `patch \`${name}\``,
+      `not a valid patch manifest (at \`${issue.path.join('.') || 'the top'}\`: ${issue.message}); read it with parseManifest first`,
+    );
+  }
   const objects = normalObjects(manifest);
   const replacements = new Map<string, Replacement>();
   const includes = new Set(BASE_INCLUDES);

@@ -16,12 +16,15 @@ export interface FunctionProbe {
   readonly command: string;
 }
 
-/** A kernel thread of a target module that sleeps inside one of its functions from the moment the module is loaded. */
+/**
+ * A kernel thread of a target module that sleeps inside one of its functions from the moment the
+ * module is loaded (or, without `sleepsIn`, waits outside them until told `sleep FN`).
+ */
 export interface TargetTask {
   /** How the task is named: its control file is `/proc/patchwise_<module>/tasks/<name>`. */
   readonly name: string;
   /** Its command name (default: `name`), at most 15 bytes as the kernel keeps it. */
   readonly comm?: string;
-  /** A function of this module (`fn` or `module:fn`). */
-  readonly sleepsIn: string;
+  /** A function of this module (`fn` or `module:fn`); none: the thread starts idle. */
+  readonly sleepsIn?: string;
 }

@@ -33,6 +33,8 @@ function checkTasks(module: string, functions: readonly string[], tasks: readonl
     if (typeof comm !== 'string' || comm.length === 0 || byteLength(comm) > 15 || comm.includes('\0')) {
       throw new UnsupportedOnKernel(`task \`${t.name}\``, `comm ${JSON.stringify(comm)} must be 1 to 15 bytes without NUL: the kernel keeps no more (TASK_COMM_LEN)`);
     }
+    // No `sleepsIn`: the thread starts idle, outside every function, until told `sleep FN`.
+    if (t.sleepsIn === undefined) return { name: t.name, comm, fn: -1 };
     const ref = typeof t.sleepsIn === 'string' ? t.sleepsIn : '';
     const colon = ref.indexOf(':');
     const object = colon < 0 ? module : ref.slice(0, colon);
@@ -60,12 +62,13 @@ export function targetModule(module: { name: string; functions: readonly string[
     if (functions.includes(fn)) throw new UnsupportedOnKernel(`function \`${name}:${fn}\``, 'listed twice');
     functions.push(fn);
   }
-  const checked = checkTasks(name, functions, Array.isArray(tasks) ? tasks : []);
+  if (!Array.isArray(tasks)) throw new UnsupportedOnKernel(`module \`${name}\``, '`tasks` must be a list of `{ name, comm?, sleepsIn? }`');
+  const checked = checkTasks(name, functions, tasks);
   const P = RESERVED_PREFIX;
   // noipa: no clone (`fn.constprop.0`) may take a call, or a thread would sleep where no patch looks.
   const fnCode = functions.map((f) => showFunction(f, originalOutput(name, f), 'noinline __attribute__((__noipa__)) ')).join('\n');
   const createFunctions = functions
-    .map((f) => `\tif (!proc_create_single(${cString(f)}, 0444, functions, ${f}))\n\t\tgoto fail;\n`)
+    .map((f) => `\tif (!proc_create_single(${cString(f)}, 0444, ${P}fdir, ${f}))\n\t\tgoto fail;\n`)
     .join('');
   const source = [
     '// SPDX-License-Identifier: GPL-2.0\n',
@@ -79,17 +82,18 @@ export function targetModule(module: { name: string; functions: readonly string[
     checked.length ? taskCode(functions, checked) : '',
     `static struct proc_dir_entry *${P}dir;\n\n`,
     `static int __init ${P}init(void)\n{\n`,
-    '\tstruct proc_dir_entry *functions;\n',
-    checked.length ? '\tstruct proc_dir_entry *tasks;\n\tint i;\n' : '',
-    '\tint ret = -ENOMEM;\n\n',
+    // Locals are ours (`pw__`): a function named `ret` or `functions` must not be shadowed here.
+    `\tstruct proc_dir_entry *${P}fdir;\n`,
+    checked.length ? `\tstruct proc_dir_entry *${P}tdir;\n\tint ${P}i;\n` : '',
+    `\tint ${P}ret = -ENOMEM;\n\n`,
     `\t${P}dir = proc_mkdir(${cString(procDir(kname))}, NULL);\n\tif (!${P}dir)\n\t\treturn -ENOMEM;\n`,
-    `\tfunctions = proc_mkdir("functions", ${P}dir);\n\tif (!functions)\n\t\tgoto fail;\n`,
+    `\t${P}fdir = proc_mkdir("functions", ${P}dir);\n\tif (!${P}fdir)\n\t\tgoto fail;\n`,
     createFunctions,
     checked.length ? TASK_INIT : '',
     '\treturn 0;\nfail:\n',
     `\tproc_remove(${P}dir);\n`,
     checked.length ? `\t${P}stop_all();\n` : '',
-    '\treturn ret;\n}\n\n',
+    `\treturn ${P}ret;\n}\n\n`,
     `static void __exit ${P}exit(void)\n{\n\tproc_remove(${P}dir);\n${checked.length ? `\t${P}stop_all();\n` : ''}}\n\n`,
     `module_init(${P}init);\nmodule_exit(${P}exit);\n`,
     'MODULE_LICENSE("GPL");\n',
@@ -100,11 +104,11 @@ export function targetModule(module: { name: string; functions: readonly string[
 
 const TASK_INCLUDES = ['linux/kthread.h', 'linux/wait.h', 'linux/completion.h', 'linux/mutex.h', 'linux/sched.h', 'linux/string.h', 'linux/uaccess.h'];
 
-const TASK_INIT = `\ttasks = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
-\tif (!tasks)
+const TASK_INIT = `\t${RESERVED_PREFIX}tdir = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
+\tif (!${RESERVED_PREFIX}tdir)
 \t\tgoto fail;
-\tfor (i = 0; i < ARRAY_SIZE(${RESERVED_PREFIX}tasks); i++) {
-\t\tstruct ${RESERVED_PREFIX}task *t = &${RESERVED_PREFIX}tasks[i];
+\tfor (${RESERVED_PREFIX}i = 0; ${RESERVED_PREFIX}i < ARRAY_SIZE(${RESERVED_PREFIX}tasks); ${RESERVED_PREFIX}i++) {
+\t\tstruct ${RESERVED_PREFIX}task *t = &${RESERVED_PREFIX}tasks[${RESERVED_PREFIX}i];
 \t\tstruct task_struct *thread;
 
 \t\tinit_waitqueue_head(&t->wq);
@@ -115,16 +119,16 @@ const TASK_INIT = `\ttasks = proc_mkdir("tasks", ${RESERVED_PREFIX}dir);
 \t\tt->next = t->first;
 \t\tthread = kthread_run(${RESERVED_PREFIX}thread, t, "%s", t->comm);
 \t\tif (IS_ERR(thread)) {
-\t\t\tret = PTR_ERR(thread);
+\t\t\t${RESERVED_PREFIX}ret = PTR_ERR(thread);
 \t\t\tgoto fail;
 \t\t}
 \t\tt->thread = thread;
 \t\t/* Loaded means asleep inside the function, as the simulator's task is. */
-\t\tif (!wait_for_completion_timeout(&t->entered, ${STEP_TIMEOUT_S} * HZ)) {
-\t\t\tret = -ETIMEDOUT;
+\t\tif (t->first >= 0 && !wait_for_completion_timeout(&t->entered, ${STEP_TIMEOUT_S} * HZ)) {
+\t\t\t${RESERVED_PREFIX}ret = -ETIMEDOUT;
 \t\t\tgoto fail;
 \t\t}
-\t\tif (!proc_create_data(t->name, 0644, tasks, &${RESERVED_PREFIX}task_ops, t))
+\t\tif (!proc_create_data(t->name, 0644, ${RESERVED_PREFIX}tdir, &${RESERVED_PREFIX}task_ops, t))
 \t\t\tgoto fail;
 \t}
 `;
@@ -143,7 +147,7 @@ struct ${P}task {
 \tstruct patchwise_sleep sleep;
 \tconst char *name;
 \tconst char *comm;
-\tint first;
+\tint first;	/* the function it sleeps in at load, -1: none */
 \tstruct task_struct *thread;
 \twait_queue_head_t wq;
 \tstruct mutex lock;
