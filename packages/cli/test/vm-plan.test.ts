@@ -80,10 +80,35 @@ steps:
     expect([...plan.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(plan.steps.get(1)).toMatch(/^patch `sched_fix`: vmlinux function `schedule`/);
     expect(plan.steps.get(2)).toMatch(/^task `worker` sleeps in vmlinux's/);
-    expect(plan.steps.get(3)).toMatch(/^task `reader` has no kernel thread/);
+    expect(plan.steps.get(3)).toMatch(/^task `reader` has no kernel thread on a real kernel: only tasks that sleep in a target module's functions do/);
     expect(plan.steps.get(4)).toMatch(/gated, and the host cannot dry-run a reverse/);
     expect(plan.steps.get(5)).toMatch(/selftest modules \(test_klp_livepatch\) are not part of `run --vm`'s payload/);
     expect(plan.steps.get(6)).toMatch(/^task `reader` has no kernel thread on a real kernel, so nothing sleeps to be woken/);
+  });
+
+  it('makes a task that is sent to sleep in a module later an idle thread of that module', () => {
+    const plan = planScenario(
+      scenario(`
+name: later
+config: none
+modules: [{name: tgt, functions: [work, other], loaded: true}, {name: tgt2, functions: [w2], loaded: true}]
+tasks: [{name: late, comm: late_worker}]
+patches: [{name: fix, functions: ["tgt:work"]}]
+steps:
+  - sleep: {task: late, in: "tgt:work"}
+  - wake: late
+  - sleep: {task: late, in: "tgt2:w2"}
+`),
+      modgen,
+      { policies: false },
+    );
+    expect(plan.modules.map((m) => [m.name, m.files])).toEqual([
+      ['tgt', { tasks: 'late' }],
+      ['tgt2', { tasks: '' }],
+      ['fix', {}],
+    ]);
+    expect([...plan.threads]).toEqual([['late', { comm: 'late_worker', module: 'tgt' }]]);
+    expect([...plan.steps]).toEqual([[2, 'task `late` is a kernel thread of module `tgt`: it can sleep only in that module\'s functions (or their replacements), not in `tgt2:w2`']]);
   });
 
   it('lets a reverse through when no policy decides it', () => {

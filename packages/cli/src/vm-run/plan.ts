@@ -51,11 +51,21 @@ export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatch
       absentTasks.set(t.name, `task \`${t.name}\` sleeps in vmlinux's \`${ref.name}\`: on a real kernel only a function of a generated target module can hold a kernel thread asleep`);
     }
   }
+  // A task that starts awake and is sent to sleep later becomes an idle thread of the module it
+  // first sleeps in (a thread stays in its module: sleeping elsewhere later is not performable).
+  const firstSleep = new Map<string, string>();
+  for (const step of scenario.steps) {
+    const asleep = sleepTarget(step.name, step.args);
+    if (asleep && !firstSleep.has(asleep.task)) firstSleep.set(asleep.task, parseFunctionRef(asleep.in).object);
+  }
+  const moduleNames = new Set(scenario.modules.map((m) => m.name));
   const fromPatches = moduleFunctionsOf(scenario.patches);
   for (const m of scenario.modules) {
     const tasks: TargetTask[] = scenario.tasks.flatMap((t) => {
-      const ref = t.sleepsIn ? parseFunctionRef(t.sleepsIn) : undefined;
-      return ref?.object === m.name ? [{ name: t.name, ...(t.comm ? { comm: t.comm } : {}), sleepsIn: ref.name }] : [];
+      const comm = t.comm ? { comm: t.comm } : {};
+      if (!t.sleepsIn) return firstSleep.get(t.name) === m.name && moduleNames.has(m.name) ? [{ name: t.name, ...comm }] : [];
+      const ref = parseFunctionRef(t.sleepsIn);
+      return ref.object === m.name ? [{ name: t.name, ...comm, sleepsIn: ref.name }] : [];
     });
     try {
       modules.push(modgen.targetModule({ name: m.name, functions: [...new Set([...m.functions, ...(fromPatches.get(m.name) ?? [])])] }, tasks));
@@ -83,7 +93,7 @@ export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatch
     if (asleep && !absentTasks.has(asleep.task)) {
       const thread = threads.get(asleep.task);
       const ref = parseFunctionRef(asleep.in);
-      if (!thread) reasons.push(`task \`${asleep.task}\` has no kernel thread on a real kernel: only tasks that sleep in a target module's function at the start (\`sleepsIn\`) do`);
+      if (!thread) reasons.push(`task \`${asleep.task}\` has no kernel thread on a real kernel: only tasks that sleep in a target module's functions do`);
       else if (ref.object !== thread.module) reasons.push(`task \`${asleep.task}\` is a kernel thread of module \`${thread.module}\`: it can sleep only in that module's functions (or their replacements), not in \`${asleep.in}\``);
     }
     if (step.name === 'wake' && typeof step.args === 'string' && !absentTasks.has(step.args) && !threads.has(step.args)) {
