@@ -70,6 +70,7 @@ steps:
   - reverse: fix
   - load_mod: test_klp_livepatch
   - wake: reader
+  - load: test_klp_atomic_replace
 `),
       modgen,
       { policies: true },
@@ -77,13 +78,14 @@ steps:
     expect(plan.modules.map((m) => m.name)).toEqual(['fix']);
     expect(plan.missing.get('sched_fix')).toBe('patch `sched_fix`: vmlinux function `schedule` cannot be replaced by a generated module');
     expect(plan.absentTasks.get('worker')).toMatch(/task `worker` sleeps in vmlinux's `cmdline_proc_show`/);
-    expect([...plan.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...plan.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(plan.steps.get(1)).toMatch(/^patch `sched_fix`: vmlinux function `schedule`/);
     expect(plan.steps.get(2)).toMatch(/^task `worker` sleeps in vmlinux's/);
     expect(plan.steps.get(3)).toMatch(/^task `reader` has no kernel thread on a real kernel: only tasks that sleep in a target module's functions do/);
     expect(plan.steps.get(4)).toMatch(/gated, and the host cannot dry-run a reverse/);
     expect(plan.steps.get(5)).toMatch(/selftest modules \(test_klp_livepatch\) are not part of `run --vm`'s payload/);
     expect(plan.steps.get(6)).toMatch(/^task `reader` has no kernel thread on a real kernel, so nothing sleeps to be woken/);
+    expect(plan.steps.get(7)).toMatch(/selftest modules \(test_klp_atomic_replace\) are not part/);
   });
 
   it('makes a task that is sent to sleep in a module later an idle thread of that module', () => {

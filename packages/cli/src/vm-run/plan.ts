@@ -100,14 +100,12 @@ export function planScenario(scenario: Scenario, modgen: Pick<Modgen, 'livepatch
       reasons.push(`task \`${step.args}\` has no kernel thread on a real kernel, so nothing sleeps to be woken`);
     }
     if (step.name === 'reverse' && options.policies) reasons.push('a `reverse` step is gated, and the host cannot dry-run a reverse against a real kernel\'s state (the core\'s check knows enable and disable)');
-    if (!VM_STEPS.has(step.name)) {
-      const known = new Set([...scenario.patches.map((p) => p.name), ...scenario.modules.map((m) => m.name)]);
-      const selftest = names.filter((n) => !known.has(n));
-      if (selftest.length) reasons.push(`the kernel's selftest modules (${selftest.join(', ')}) are not part of \`run --vm\`'s payload; use \`replay --vm\``);
-      else {
-        const line = vmOpLine(step);
-        if ('unsupported' in line) reasons.push(line.unsupported);
-      }
+    const known = new Set([...scenario.patches.map((p) => p.name), ...scenario.modules.map((m) => m.name)]);
+    const selftest = names.filter((n) => !known.has(n));
+    if (selftest.length) reasons.push(`the kernel's selftest modules (${selftest.join(', ')}) are not part of \`run --vm\`'s payload; use \`replay --vm\``);
+    else if (!VM_STEPS.has(step.name)) {
+      const line = vmOpLine(step);
+      if ('unsupported' in line) reasons.push(line.unsupported);
     }
     if (reasons.length) steps.set(step.index, reasons.join('; '));
   }

@@ -298,7 +298,10 @@ export class VmScenario {
     for (const m of this.scenario.modules) {
       if (!m.loaded) continue;
       const ko = this.env.kos.get(m.name);
-      if (!ko) continue;
+      if (!ko) {
+        setup.push(this.plan.missing.get(m.name) ?? `module \`${m.name}\` was not built`);
+        continue;
+      }
       const r = await this.sh(`pw-insmod ${shellQuote(ko)}`);
       if (r.status !== 0) {
         throw new Diagnostic({ code: 'PW_SCENARIO', file: this.scenario.file, reason: `module \`${m.name}\` (\`loaded: true\`) could not be loaded on ${this.env.release}: ${r.stderr.trim()}` });
