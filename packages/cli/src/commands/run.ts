@@ -217,7 +217,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
   return new Command('run')
     .summary('run scenarios on the simulated kernel, with decisions and their reasons')
     .description(
-      'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation.',
+      'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation. With --vm the same scenarios run on a real kernel under QEMU; with --compare on both, printing every difference.',
     )
     .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
