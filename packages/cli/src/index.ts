@@ -7,10 +7,12 @@ export type { Output, OutputOptions } from './output.js';
 export { gateDisable, gateLoad, gateUnload } from './commands/gate-run.js';
 export { gateStatus, statusRecord } from './commands/gate-status.js';
 export { systemState } from './commands/system-state.js';
+export { transitionPolicies, watchTransition } from './commands/gate-watch.js';
 
 export type { GateEnv, GateOptions } from './commands/gate-run.js';
 export type { StatusRecord } from './commands/gate-status.js';
 export type { SystemState } from './commands/system-state.js';
+export type { WatchedMachine, WatchOptions, WatchOutcome, WatchProgress } from './commands/gate-watch.js';
 export { compareRuns, differenceKey, DIFFERENCE_KINDS, lineDiff } from './vm-run/compare.js';
 export { compareLog, stateLines } from './vm-run/observation.js';
 export { planScenario } from './vm-run/plan.js';

@@ -61,6 +61,8 @@ export interface WatchProgress {
   readonly startedAt: number;
   /** The last retry the policies were asked about (-1: none yet). */
   retry: number;
+  /** A policy's reverse was written: the transition now runs the other way, and no policy is asked again. */
+  reversing?: boolean;
 }
 
 export interface WatchOptions {
@@ -116,6 +118,9 @@ export async function watchTransition(
       return 'timeout';
     }
     const due = Math.floor((now() - progress.startedAt) / 1000);
+    // Once reversed, the kernel's tasks head for the other state: asking again would count every
+    // task as pending and reverse the reversal.
+    if (progress.reversing) progress.retry = Math.max(progress.retry, due);
     while (progress.retry < due) {
       progress.retry += 1;
       const retry = progress.retry;
@@ -140,6 +145,7 @@ export async function watchTransition(
         return 'error';
       }
       if (action === 'force') forced = true;
+      if (action === 'reverse') progress.reversing = true;
       break;
     }
     await sleep(options.pollMs);
