@@ -74,6 +74,9 @@ describe.skipIf(unavailable).each(KERNELS)('every example scenario, simulator ag
       if (line.type === 'result') verdicts.set(scenario, line);
       if (line.type === 'difference') found.set(scenario, [...(found.get(scenario) ?? []), { step: line.step as number, name: line.name as string, kind: line.kind as Difference['kind'], lines: line.lines ?? [] }]);
     }
+    // Every line is attributed to one of the scenarios asked for (else a difference could go unchecked).
+    expect([...verdicts.keys()].sort()).toEqual(SCENARIOS);
+    expect([...found.keys()].filter((f) => !SCENARIOS.includes(f))).toEqual([]);
     for (const file of SCENARIOS) {
       const readme = readFileSync(join(REPO, dirname(file), 'README.md'), 'utf8');
       for (const d of unexplained(found.get(file) ?? [], file, series, documentedDifferences(readme))) {
