@@ -1,6 +1,6 @@
 export { bootGuest } from './guest.js';
 export { realKernelUnavailable } from './availability.js';
-export { captureTree, parseCapture } from './capture.js';
+export { captureTree, parseCapture, writeCapture } from './capture.js';
 export { cacheDir } from './cache.js';
 export { materializeFixture } from './fixture.js';
 export { buildSelftestModules, buildSelftestPrograms } from './selftest-modules.js';

@@ -1,8 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { materializeFixture, parseCapture } from '@patchwise/qemu';
+import { materializeFixture, parseCapture, writeCapture } from '@patchwise/qemu';
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 describe('parseCapture', () => {
   it('reads folders, links, files (base64) and unreadable files', () => {
@@ -24,9 +25,30 @@ describe('parseCapture', () => {
       { kind: 'unreadable', mode: '200', path: '/sys/kernel/livepatch/p/force', error: 'base64: /sys/kernel/livepatch/p/force: Permission denied' },
     ]);
   });
+  it('reads a one-line file the shell read itself as that line and its newline', () => {
+    expect(parseCapture('T|644|/sys/kernel/livepatch/p/transition|0\nT|444|/proc/sys/kernel/osrelease|6.12.95+deb12-amd64\n')).toEqual([
+      { kind: 'file', mode: '644', path: '/sys/kernel/livepatch/p/transition', content: Buffer.from('0\n') },
+      { kind: 'file', mode: '444', path: '/proc/sys/kernel/osrelease', content: Buffer.from('6.12.95+deb12-amd64\n') },
+    ]);
+  });
   it('refuses a line it does not know', () => {
     expect(() => parseCapture('X|1|/a\n')).toThrow(/unreadable capture line: "X\|1\|\/a"/);
     expect(() => parseCapture('garbage\n')).toThrow(/unreadable capture line/);
+  });
+});
+
+describe('writeCapture', () => {
+  it('recreates folders, files, links and unreadable files under a root, refusing paths that leave it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'patchwise-capture-test-'));
+    try {
+      await writeCapture(parseCapture('D|755|/sys/kernel/livepatch/p\nT|644|/sys/kernel/livepatch/p/enabled|1\nE|200|/sys/kernel/livepatch/p/force|denied\nL|777|/sys/module/p/holders/x|../../x\n'), root);
+      expect(await readFile(join(root, 'sys/kernel/livepatch/p/enabled'), 'utf8')).toBe('1\n');
+      expect(await readFile(join(root, 'sys/kernel/livepatch/p/force'), 'utf8')).toBe('');
+      expect(await readlink(join(root, 'sys/module/p/holders/x'))).toBe('../../x');
+      await expect(writeCapture(parseCapture('T|644|/sys/../../etc/x|1\n'), root)).rejects.toThrow(/must not contain empty, '.' or '..' parts/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -46,6 +46,8 @@ export interface RunScenarioOptions {
   readonly stacks?: boolean;
   /** Record the lifecycle trace a report draws: transitions, callbacks, modules, stack changes (off: none). */
   readonly trace?: boolean;
+  /** Called after each step (also one that died), with the machine as the step left it: `run --compare` reads its state there. */
+  readonly onStep?: (index: number, h: ScenarioHarness) => void | Promise<void>;
 }
 
 /** Build the machine a scenario describes (before any step). */
@@ -136,6 +138,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       for (const result of h.expectations.slice(before)) events.push({ type: 'expect', result });
       noteStacks();
       trace?.sync();
+      await options.onStep?.(step.index, h);
     }
   }
   const passed = !failure && h.expectations.every((e) => e.passed);

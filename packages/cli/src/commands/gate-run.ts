@@ -6,7 +6,6 @@
 import { patchInfo, type Decision } from '@patchwise/core';
 import { Diagnostic } from '@patchwise/diagnostics';
 import { patchDefinition, type PatchManifest } from '@patchwise/manifest';
-import { applyPolicies } from '@patchwise/policy';
 import type { SavedState } from '@patchwise/scenario';
 import type { RealMachine, SystemSnapshot } from '@patchwise/sysfs';
 import { appendDecisions } from '../audit-log.js';
@@ -17,7 +16,7 @@ import { decisionLines } from '../format.js';
 import type { Output } from '../output.js';
 import { transitionPolicies, watchTransition, type WatchOptions } from './gate-watch.js';
 import { kernelErrorText } from './kernel-errors.js';
-import { systemState } from './system-state.js';
+import { decisionCopy } from './real-decisions.js';
 
 export interface GateOptions extends ConfigOptions {
   readonly dryRun?: boolean;
@@ -51,14 +50,10 @@ async function prepare(out: Output, env: GateEnv, options: GateOptions, candidat
     throw new Diagnostic({ code: 'PW_NO_LIVEPATCH', file: `${env.machine.root}`, reason: 'this kernel has no /sys/kernel/livepatch (CONFIG_LIVEPATCH off, or sysfs not mounted)', hint: 'run on a kernel with livepatch support' });
   }
   const modules = env.patchModules(options.patchDir, snapshot.patches.map((p) => p.name));
-  const { state, unknown } = systemState(snapshot, modules, new Date());
-  for (const line of unknown) out.err(out.style('yellow', `note: not known: ${line}`));
   const policies = await commandPolicies(options);
-  const { restoreState } = await import('@patchwise/scenario');
   // The candidate joins the restored machine as a module, unless a patch of its name is installed.
-  const extra = candidate && !snapshot.patches.some((p) => p.name === candidate.name) ? [candidate] : [];
-  const sim = await restoreState(state, extra);
-  applyPolicies(sim.livepatch, policies.entries, { audit: policies.audit });
+  const { state, unknown, sim } = await decisionCopy(snapshot, modules, policies, new Date(), candidate ? [candidate] : []);
+  for (const line of unknown) out.err(out.style('yellow', `note: not known: ${line}`));
   return { snapshot, state, policies, sim };
 }
 

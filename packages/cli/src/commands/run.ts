@@ -26,6 +26,55 @@ export interface RunOptions extends ConfigOptions {
   readonly saveState?: string;
   /** Write the runs as one HTML page. */
   readonly report?: string;
+  /** Run on a real kernel under QEMU. */
+  readonly vm?: boolean;
+  /** Run on the simulator and on a real kernel, and print every difference. */
+  readonly compare?: boolean;
+  /** `6.1` or `6.12` (with `--vm` or `--compare`). */
+  readonly kernel?: string;
+}
+
+/** The options `--vm` and `--compare` cannot honour, refused before anything runs. */
+function refuseWithVm(options: RunOptions): void {
+  const flag = options.compare ? '--compare' : '--vm';
+  const clash = (
+    [
+      ['--save-state', options.saveState],
+      ['--decisions', options.decisions],
+      ['--report', options.report],
+      ['--stacks', options.stacks],
+      ['--format junit', options.format === 'junit' ? true : undefined],
+    ] as const
+  ).find(([, v]) => v !== undefined && v !== false);
+  if (clash) throw new Diagnostic({ code: 'PW_USAGE', reason: `\`${clash[0]}\` is not available with \`${flag}\``, hint: `drop \`${clash[0]}\`, or run on the simulator alone` });
+  if (options.kernel !== undefined && !options.vm && !options.compare) throw new Diagnostic({ code: 'PW_USAGE', reason: '`--kernel` chooses the real kernel of `--vm` or `--compare`', hint: 'add `--vm` or `--compare`' });
+}
+
+async function runVm(out: Output, scenarios: readonly Scenario[], sets: readonly PolicySet[], options: RunOptions): Promise<ExitCode> {
+  const vm = await import('./run-vm.js');
+  let failed = 0;
+  let different = 0;
+  let differences = 0;
+  await vm.runOnVm(out, scenarios, sets, { ...(options.kernel ? { kernel: options.kernel } : {}), compare: options.compare === true }, (o, i) => {
+    if (!o.vm.passed) failed += 1;
+    if (o.differences?.length) {
+      different += 1;
+      differences += o.differences.length;
+    }
+    if (options.format === 'json') for (const line of vm.vmJson(o)) out.out(JSON.stringify(line));
+    else if (options.compare) vm.printDifferences(out, o);
+    else vm.printVmRun(out, o.vm, sets[i] as PolicySet);
+  });
+  const n = scenarios.length;
+  const plural = n === 1 ? '' : 's';
+  if (options.compare) {
+    if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', scenarios: n, same: n - different, different, differences }));
+    else out.out(out.style(different ? 'red' : 'green', `${n} scenario${plural}: ${n - different} the same on the simulator and the kernel, ${different} different (${differences} difference${differences === 1 ? '' : 's'})`));
+    return different ? ExitCode.Failed : ExitCode.Ok;
+  }
+  if (options.format === 'json') out.out(JSON.stringify({ type: 'summary', scenarios: n, passed: n - failed, failed }));
+  else out.out(out.style(failed ? 'red' : 'green', `${n} scenario${plural} on a real kernel: ${n - failed} passed, ${failed} failed`));
+  return failed ? ExitCode.Failed : ExitCode.Ok;
 }
 
 /** A scenario as a JUnit suite: one test case per expectation, an error for a step that died. */
@@ -112,11 +161,13 @@ function stateTargets(target: string, files: readonly string[]): string[] {
 
 export async function run(out: Output, paths: readonly string[], options: RunOptions): Promise<ExitCode> {
   // Read every scenario and config before running any: bad input runs nothing.
+  if (options.vm || options.compare || options.kernel !== undefined) refuseWithVm(options);
   const files = expandFiles(paths, SCENARIO_FILE, 'scenario files end with `.scenario.yaml`');
   const scenarios: Scenario[] = files.map((file) => loadScenario(file, displayPath(file)));
   let discovered: Promise<PolicySet> | undefined;
   const fallback = () => (discovered ??= commandPolicies(options));
   const sets = await Promise.all(scenarios.map((s) => scenarioPolicies(s, fallback, options.audit)));
+  if (options.vm || options.compare) return runVm(out, scenarios, sets, options);
   // Outputs never overwrite what was read (nor each other): refused before anything runs.
   const inputs = [...files.map((f) => [f, 'a scenario run'] as const), ...sets.map((s) => [s.file, 'a config file read'] as const)];
   if (options.decisions) refuseOverwritingInput(options.decisions, '--decisions', inputs);
@@ -166,7 +217,7 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
   return new Command('run')
     .summary('run scenarios on the simulated kernel, with decisions and their reasons')
     .description(
-      'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation.',
+      'Run scenario files on the simulated kernel with the discovered config (or --config, or the scenario\'s own `config`). Prints the kernel log with every decision and the reason of every finding interleaved, and the outcome of each expectation. With --vm the same scenarios run on a real kernel under QEMU; with --compare on both, printing every difference.',
     )
     .argument('<scenario...>', 'scenario files (YAML or JSON) or folders of them', pathValues)
     .option('-c, --config <file>', 'use this config file instead of discovering one (`none`: no policies, the kernel alone)', pathValue)
@@ -181,6 +232,9 @@ export function runCommand(runner: (fn: () => Promise<ExitCode>) => Promise<void
     .option(...REPORT_OPTION)
     .option('--stacks', "after every step that changes them, show each patched function's stack of patches (newest first; * in transition)")
     .option('--audit', 'report every policy error as a warning (nothing is refused)')
+    .option('--vm', "run on a real kernel under QEMU (Debian's; each manifest and scenario module generated as C and built against its headers); policies decide on the host from the guest's real state")
+    .option('--compare', 'run on the simulator (as the real kernel\'s release) and on a real kernel, and print step by step every difference in log lines, sysfs state, live function owners and decisions')
+    .option('--kernel <series>', 'with `--vm` or `--compare`: the real kernel, `6.1` or `6.12` (default 6.12)')
     .addHelpText(
       'after',
       () => `
@@ -207,8 +261,16 @@ Examples:
   $ patchwise run my-scenario.yaml --format json | jq 'select(.type == "decision")'
   $ patchwise run scenarios --format junit > patchwise-junit.xml
   $ patchwise run examples/experiments/02-two-vendors-one-function --report two-vendors.html
+  $ patchwise run --vm examples/experiments/02-two-vendors-one-function        # on Debian's real 6.12
+  $ patchwise run --compare --kernel 6.1 examples/experiments/04-block-disable  # every difference, step by step
 
-Exit codes: 0 every expectation held, 1 one failed (or a step died), 2 bad input (nothing ran).`,
+On a real kernel (--vm): steps the kernel cannot perform (a task asleep in a vmlinux function, what
+the module generator cannot express) are reported as "not performable on RELEASE: REASON" and fail
+the scenario; nothing is silently dropped. --compare exits 0 when the two runs agree, 1 on any
+difference.
+
+Exit codes: 0 every expectation held, 1 one failed (or a step died, or --compare found a
+difference), 2 bad input or no real kernel here (nothing ran).`,
     )
     .action((paths: string[], options: RunOptions) => runner(() => run(out(), paths, options)));
 }
