@@ -8,7 +8,7 @@
  * order of `klp_patches`: a patch is always added at the end). A policy that keeps no cache of its
  * own gets the same speed as one that did: the index is the cache, and there is only one.
  */
-import { funcKey, type FuncRef, type PatchInfo } from './info.js';
+import { funcKey, nopsFor, type FuncRef, type PatchInfo } from './info.js';
 
 /** What a gate reads of the index (`ctx.index`). Every list is a fresh array, oldest first. */
 export interface PatchIndex {
@@ -121,9 +121,22 @@ export class InstalledIndex {
   readonly #vendors = new Listing(vendorKeys);
   readonly #tags = new Listing(tagKeys);
   readonly #names = new Listing(nameKeys);
-  /** Per installed patch: its function keys (in patch order), and what policies derived from it. */
-  readonly #patches = new Map<PatchInfo, { readonly funcs: readonly FuncRef[]; readonly keys: readonly string[]; readonly derived: Map<unknown, unknown> }>();
+  /**
+   * Per installed patch: its functions (in patch order), the number of each function's key, and
+   * what policies derived from the patch.
+   */
+  readonly #patches = new Map<PatchInfo, { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly derived: Map<unknown, unknown> }>();
+  /**
+   * A number per function key ever installed, so that `nopsFor` marks functions in a flat table
+   * instead of hashing a million key strings into sets per decision. Kept while the index lives:
+   * bounded by the functions the machine's patches ever patched.
+   */
+  readonly #ids = new Map<string, number>();
+  /** `nopsFor`'s marks: `#marks[id] === #epoch` means seen in the current call. */
+  #marks = new Uint32Array(1024);
+  #epoch = 0;
   #version = 0;
+  #installed: { readonly version: number; readonly list: readonly PatchInfo[] } | undefined;
 
   /** Changes with every `add` and `remove`: a context knows whether the index is as it saw it. */
   get version(): number {
@@ -133,7 +146,9 @@ export class InstalledIndex {
   add(patch: PatchInfo): void {
     this.#version += 1;
     const funcs = patch.objects.flatMap((obj) => obj.funcs);
-    this.#patches.set(patch, { funcs, keys: funcs.map(funcKey), derived: new Map() });
+    const ids = new Uint32Array(funcs.length);
+    for (let i = 0; i < funcs.length; i += 1) ids[i] = this.#idOf(funcKey(funcs[i] as FuncRef));
+    this.#patches.set(patch, { funcs, ids, derived: new Map() });
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.add(patch);
   }
 
@@ -141,6 +156,16 @@ export class InstalledIndex {
     if (!this.#patches.delete(patch)) return;
     this.#version += 1;
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.remove(patch);
+  }
+
+  /**
+   * The installed patches (`infos()`, read only when a patch came or went since the last call), as
+   * one frozen list shared by every gate context until then: structural sharing instead of a frozen
+   * copy per decision.
+   */
+  installed(infos: () => PatchInfo[]): readonly PatchInfo[] {
+    if (this.#installed?.version !== this.#version) this.#installed = { version: this.#version, list: Object.freeze(infos()) };
+    return this.#installed.list;
   }
 
   byVendor(vendor: string): readonly PatchInfo[] {
@@ -160,7 +185,8 @@ export class InstalledIndex {
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T {
     const entry = this.#patches.get(patch);
     if (!entry) return read(patch);
-    if (entry.derived.has(read)) return entry.derived.get(read) as T;
+    const kept = entry.derived.get(read) as T | undefined;
+    if (kept !== undefined || entry.derived.has(read)) return kept as T;
     const value = read(patch);
     entry.derived.set(read, value);
     return value;
@@ -169,25 +195,56 @@ export class InstalledIndex {
   /**
    * The functions an atomic-replace patch would turn into nops (`klp_add_nops`): every function an
    * installed patch patches that `patch` does not, each once, in the order of `installed` and of
-   * each patch's functions (sympos 0 and 1 are the same function). Reads each installed patch's
-   * keys as built when it was added, instead of building a million key strings per decision.
+   * each patch's functions (sympos 0 and 1 are the same function).
+   *
+   * Perf: marks function numbers in a flat table (a new mark value per call, so the table is never
+   * cleared or reallocated) instead of building sets of key strings: at 10^6 installed functions
+   * those sets cost more per function the bigger they grew (hashing, rehashing, cache misses, and
+   * the garbage collection of a million-entry set per decision).
    */
   nopsFor(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
-    const own = new Set<string>();
-    for (const obj of patch.objects) for (const f of obj.funcs) own.add(funcKey(f));
-    const seen = new Set<string>();
+    if (!installed.every((old) => this.#patches.has(old))) return nopsFor(patch, installed);
+    const epoch = this.#nextEpoch();
+    const marks = this.#marks;
+    for (const obj of patch.objects) {
+      for (const f of obj.funcs) {
+        const id = this.#ids.get(funcKey(f));
+        if (id !== undefined) marks[id] = epoch;
+      }
+    }
     const nops: FuncRef[] = [];
     for (const old of installed) {
-      const entry = this.#patches.get(old);
-      const funcs = entry?.funcs ?? old.objects.flatMap((obj) => obj.funcs);
-      const keys = entry?.keys ?? funcs.map(funcKey);
-      for (let i = 0; i < keys.length; i += 1) {
-        const key = keys[i] as string;
-        if (own.has(key) || seen.has(key)) continue;
-        seen.add(key);
+      const { funcs, ids } = this.#patches.get(old) as { funcs: readonly FuncRef[]; ids: Uint32Array };
+      for (let i = 0; i < ids.length; i += 1) {
+        const id = ids[i] as number;
+        if (marks[id] === epoch) continue;
+        marks[id] = epoch;
         nops.push(funcs[i] as FuncRef);
       }
     }
     return nops;
+  }
+
+  #idOf(key: string): number {
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.#ids.size;
+      this.#ids.set(key, id);
+      if (id >= this.#marks.length) {
+        const grown = new Uint32Array(this.#marks.length * 2);
+        grown.set(this.#marks);
+        this.#marks = grown;
+      }
+    }
+    return id;
+  }
+
+  #nextEpoch(): number {
+    if (this.#epoch === 0xffffffff) {
+      this.#marks.fill(0);
+      this.#epoch = 0;
+    }
+    this.#epoch += 1;
+    return this.#epoch;
   }
 }
