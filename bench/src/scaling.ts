@@ -81,24 +81,70 @@ function deciding(replace: boolean): PatchManifest {
   });
 }
 
-/** The plain loop: the nops of `patch` over `installed`, as anyone would write it. */
-export function plainNops(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
-  const own = new Set<string>();
-  for (const obj of patch.objects) for (const f of obj.funcs) own.add(funcKey(f));
-  const seen = new Set<string>();
-  const nops: FuncRef[] = [];
-  for (const old of installed) {
-    for (const obj of old.objects) {
+/**
+ * What the plain loop is given, built before timing, as the core's index keeps it: a number per
+ * function key, each installed patch's functions with their numbers, and a table to mark numbers in.
+ */
+export interface PlainNopIndex {
+  readonly ids: ReadonlyMap<string, number>;
+  readonly patches: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[];
+  readonly marks: Uint32Array;
+  epoch: number;
+}
+
+export function plainNopIndex(installed: readonly PatchInfo[]): PlainNopIndex {
+  const ids = new Map<string, number>();
+  const patches = installed.map((p) => {
+    const funcs = p.objects.flatMap((obj) => obj.funcs);
+    const numbers = new Uint32Array(funcs.length);
+    funcs.forEach((f, i) => {
+      const key = funcKey(f);
+      if (!ids.has(key)) ids.set(key, ids.size);
+      numbers[i] = ids.get(key) as number;
+    });
+    return { funcs, ids: numbers };
+  });
+  return { ids, patches, marks: new Uint32Array(ids.size), epoch: 0 };
+}
+
+/**
+ * The plain loop: the nops of `patch` over the installed patches of `index`, as anyone would write
+ * it with that index: mark the new patch's functions, walk the installed ones, keep each unmarked
+ * function once; counted first, so that the list is allocated once, at its size (as the core does).
+ */
+export function plainNops(patch: PatchInfo, index: PlainNopIndex): FuncRef[] {
+  const walk = (found: (func: FuncRef) => void): number => {
+    const epoch = (index.epoch += 1);
+    for (const obj of patch.objects) {
       for (const f of obj.funcs) {
-        const key = funcKey(f);
-        if (own.has(key) || seen.has(key)) continue;
-        seen.add(key);
-        nops.push(f);
+        const id = index.ids.get(funcKey(f));
+        if (id !== undefined) index.marks[id] = epoch;
       }
     }
-  }
+    let count = 0;
+    for (const { funcs, ids } of index.patches) {
+      for (let i = 0; i < ids.length; i += 1) {
+        const id = ids[i] as number;
+        if (index.marks[id] === epoch) continue;
+        index.marks[id] = epoch;
+        found(funcs[i] as FuncRef);
+        count += 1;
+      }
+    }
+    return count;
+  };
+  const nops = new Array<FuncRef>(walk(() => undefined));
+  let at = 0;
+  walk((func) => {
+    nops[at] = func;
+    at += 1;
+  });
   return nops;
 }
+
+/** Whether two lists name the same functions, in the same order. */
+const sameFunctions = (a: readonly FuncRef[] | undefined, b: readonly FuncRef[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((f, i) => funcKey(f) === funcKey(b[i] as FuncRef));
 
 const samplesFor = (size: number) => (size >= 1e6 ? 9 : size >= 1e5 ? 15 : 41);
 
@@ -150,10 +196,11 @@ export async function measureScaling(
     // The decisions must be the ones we mean: allowed, the replace replacing every layer with
     // exactly the nops the plain loop finds.
     const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
-    const floorNops = plainNops(replacing, installed);
+    const nopIndex = plainNopIndex(installed);
+    const floorNops = plainNops(replacing, nopIndex);
     const replaced = machine.livepatch.check(replaceRequest) as Decision[];
     const replace = replaced.find((d) => d.gate === 'replace');
-    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || replace.nops?.length !== floorNops.length) {
+    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || !sameFunctions(replace.nops, floorNops)) {
       throw new Error(`scaling: unexpected replace decision at ${size}: ${JSON.stringify(replaced.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
     }
     const enabled = machine.livepatch.check(enableRequest) as Decision[];
@@ -163,7 +210,7 @@ export async function measureScaling(
     const n = samples(size);
     const enableMs = sampled(n, () => machine.livepatch.check(enableRequest));
     const replaceMs = sampled(n, () => machine.livepatch.check(replaceRequest));
-    const floorMs = sampled(n, () => plainNops(replacing, installed));
+    const floorMs = sampled(n, () => plainNops(replacing, nopIndex));
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
     rows.push({
       installedFunctions: size,

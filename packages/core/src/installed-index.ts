@@ -8,6 +8,7 @@
  * order of `klp_patches`: a patch is always added at the end). A policy that keeps no cache of its
  * own gets the same speed as one that did: the index is the cache, and there is only one.
  */
+import { frozenList } from './frozen-list.js';
 import { funcKey, nopsFor, type FuncRef, type PatchInfo } from './info.js';
 
 /** What a gate reads of the index (`ctx.index`). Every list is a fresh array, oldest first. */
@@ -160,11 +161,11 @@ export class InstalledIndex {
 
   /**
    * The installed patches (`infos()`, read only when a patch came or went since the last call), as
-   * one frozen list shared by every gate context until then: structural sharing instead of a frozen
-   * copy per decision.
+   * one frozen list (see `frozen-list.ts`) shared by every gate context until then: structural
+   * sharing instead of a frozen copy per decision.
    */
   installed(infos: () => PatchInfo[]): readonly PatchInfo[] {
-    if (this.#installed?.version !== this.#version) this.#installed = { version: this.#version, list: Object.freeze(infos()) };
+    if (this.#installed?.version !== this.#version) this.#installed = { version: this.#version, list: frozenList(infos()) };
     return this.#installed.list;
   }
 
@@ -203,7 +204,25 @@ export class InstalledIndex {
    * the garbage collection of a million-entry set per decision).
    */
   nopsFor(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
-    if (!installed.every((old) => this.#patches.has(old))) return nopsFor(patch, installed);
+    const entries: { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[] = [];
+    for (const old of installed) {
+      const entry = this.#patches.get(old);
+      if (!entry) return nopsFor(patch, installed);
+      entries.push(entry);
+    }
+    // Two passes, the first to count: the list is allocated once at its size. Grown by `push`, a
+    // million-entry list is reallocated and copied a few dozen times, each time in fresh memory.
+    const nops = new Array<FuncRef>(this.#visitNops(patch, entries, () => undefined));
+    let at = 0;
+    this.#visitNops(patch, entries, (func) => {
+      nops[at] = func;
+      at += 1;
+    });
+    return nops;
+  }
+
+  /** Calls `found` with each nop of `nopsFor`, in order; returns how many there were. */
+  #visitNops(patch: PatchInfo, entries: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[], found: (func: FuncRef) => void): number {
     const epoch = this.#nextEpoch();
     const marks = this.#marks;
     for (const obj of patch.objects) {
@@ -212,17 +231,17 @@ export class InstalledIndex {
         if (id !== undefined) marks[id] = epoch;
       }
     }
-    const nops: FuncRef[] = [];
-    for (const old of installed) {
-      const { funcs, ids } = this.#patches.get(old) as { funcs: readonly FuncRef[]; ids: Uint32Array };
+    let count = 0;
+    for (const { funcs, ids } of entries) {
       for (let i = 0; i < ids.length; i += 1) {
         const id = ids[i] as number;
         if (marks[id] === epoch) continue;
         marks[id] = epoch;
-        nops.push(funcs[i] as FuncRef);
+        found(funcs[i] as FuncRef);
+        count += 1;
       }
     }
-    return nops;
+    return count;
   }
 
   #idOf(key: string): number {
