@@ -31,7 +31,7 @@ export const GATE = `**What is timed, line by line.** Both sides decide the same
 | snapshot | the core's \`patchInfo\` of the definition | the same \`patchInfo\`, every call |
 | kernel | the kernel's own dry-run findings (states, module) | — |
 | context | the gate context: installed list, owners, \`ctx.index\` | — |
-| vendor and tags | NFC names; \`sameFunction\` through \`ctx.owners\`; \`conflictsWithTag\` and \`requiresTag\` through \`ctx.index.byTag\` | NFC names; its own owner index; its own by-tag index |
+| vendor and tags | NFC names; \`sameFunction\`: the new patch's function keys from \`ctx.index.functions\` (computed once per decision), owners through \`ctx.owners\`; \`conflictsWithTag\` and \`requiresTag\` through \`ctx.index.byTag\` | NFC names; the new patch's function keys, every call; its own owner index; its own by-tag index |
 | scoped callbacks | each ID checked with \`ScopedCallbacksSchema\` (zod) | each ID checked with the same schema |
 | semver-deps, new patch | version, ranges, capabilities and kernel range parsed on every call | the same, every call |
 | semver-deps, installed | readings kept by the core's index (\`ctx.index.derived\`), candidates by \`ctx.index.byName\` | readings made once up front, its own by-name index |

@@ -7,7 +7,7 @@ import type { GateName } from './decision.js';
 import type { GateContext } from './hooks.js';
 import { PatchState } from './host.js';
 import type { PatchInfo } from './info.js';
-import { listedUnder, type Listed, type PatchIndex } from './installed-index.js';
+import { functionKeys, listedUnder, type Listed, type PatchIndex } from './installed-index.js';
 import type { KlpCore } from './model.js';
 
 /**
@@ -29,6 +29,9 @@ export function gateContext<F extends object>(core: KlpCore, gate: GateName, ope
   const version = core.owners.version;
   const indexVersion = core.index.version;
   let present: Set<PatchInfo> | undefined;
+  // The patch being decided is not installed: its keys are computed once, for every policy.
+  const own = (fields as { patch?: unknown }).patch as PatchInfo | undefined;
+  let ownKeys: readonly string[] | undefined;
   const listed = (kind: Listed, key: string, live: () => readonly PatchInfo[]): PatchInfo[] =>
     core.index.version === indexVersion ? [...live()] : listedUnder(kind, key, installed);
   const index: PatchIndex = Object.freeze({
@@ -36,6 +39,7 @@ export function gateContext<F extends object>(core: KlpCore, gate: GateName, ope
     byTag: (tag: string) => listed('tag', tag, () => core.index.byTag(tag)),
     byName: (name: string) => listed('name', name, () => core.index.byName(name)),
     derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => core.index.derived(patch, read),
+    functions: (patch: PatchInfo) => [...(patch === own ? (ownKeys ??= functionKeys(patch)) : core.index.functions(patch))],
   });
   const shared: GateContext = {
     gate,

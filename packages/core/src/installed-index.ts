@@ -29,6 +29,19 @@ export interface PatchIndex {
    * changes its result). For a patch that is not installed (the one being decided), computed anew.
    */
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T;
+  /**
+   * The patch's function keys (`vmlinux:cmdline_proc_show`, see `funcKey`), each once, in patch
+   * order: kept for an installed patch; for the patch being decided, computed once per context and
+   * shared by every policy that asks.
+   */
+  functions(patch: PatchInfo): readonly string[];
+}
+
+/** `patch`'s function keys, each once, in patch order. */
+export function functionKeys(patch: PatchInfo): string[] {
+  const keys = new Set<string>();
+  for (const obj of patch.objects) for (const f of obj.funcs) keys.add(funcKey(f));
+  return [...keys];
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -123,10 +136,13 @@ export class InstalledIndex {
   readonly #tags = new Listing(tagKeys);
   readonly #names = new Listing(nameKeys);
   /**
-   * Per installed patch: its functions (in patch order), the number of each function's key, and
-   * what policies derived from the patch.
+   * Per installed patch: its functions (in patch order), the number of each function's key, its
+   * function keys (each once), and what policies derived from the patch.
    */
-  readonly #patches = new Map<PatchInfo, { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly derived: Map<unknown, unknown> }>();
+  readonly #patches = new Map<
+    PatchInfo,
+    { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly keys: readonly string[]; readonly derived: Map<unknown, unknown> }
+  >();
   /**
    * A number per function key ever installed, so that `nopsFor` marks functions in a flat table
    * instead of hashing a million key strings into sets per decision. Kept while the index lives:
@@ -149,7 +165,7 @@ export class InstalledIndex {
     const funcs = patch.objects.flatMap((obj) => obj.funcs);
     const ids = new Uint32Array(funcs.length);
     for (let i = 0; i < funcs.length; i += 1) ids[i] = this.#idOf(funcKey(funcs[i] as FuncRef));
-    this.#patches.set(patch, { funcs, ids, derived: new Map() });
+    this.#patches.set(patch, { funcs, ids, keys: functionKeys(patch), derived: new Map() });
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.add(patch);
   }
 
@@ -181,6 +197,11 @@ export class InstalledIndex {
 
   byName(name: string): readonly PatchInfo[] {
     return this.#names.get(name);
+  }
+
+  /** An installed patch's function keys, as kept (the core's own list: callers copy it). */
+  functions(patch: PatchInfo): readonly string[] {
+    return this.#patches.get(patch)?.keys ?? functionKeys(patch);
   }
 
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T {
