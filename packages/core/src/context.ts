@@ -32,13 +32,22 @@ export function gateContext<F extends object>(core: KlpCore, gate: GateName, ope
   // The patch being decided is not installed: its keys are computed once, for every policy.
   const own = (fields as { patch?: unknown }).patch as PatchInfo | undefined;
   let ownKeys: readonly string[] | undefined;
+  // A policy reads many patches with one reader in a row.
+  let lastRead: unknown;
+  let lastReadings: Map<PatchInfo, unknown> | undefined;
   const listed = (kind: Listed, key: string, live: () => readonly PatchInfo[]): PatchInfo[] =>
     core.index.version === indexVersion ? [...live()] : listedUnder(kind, key, installed);
   const index: PatchIndex = Object.freeze({
     byVendor: (vendor: string) => listed('vendor', vendor, () => core.index.byVendor(vendor)),
     byTag: (tag: string) => listed('tag', tag, () => core.index.byTag(tag)),
     byName: (name: string) => listed('name', name, () => core.index.byName(name)),
-    derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => core.index.derived(patch, read),
+    derived: <T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T => {
+      if (read !== lastRead) {
+        lastRead = read;
+        lastReadings = core.index.readings(read);
+      }
+      return core.index.derive(lastReadings as Map<PatchInfo, unknown>, patch, read);
+    },
     functions: (patch: PatchInfo) => [...(patch === own ? (ownKeys ??= functionKeys(patch)) : core.index.functions(patch))],
   });
   const shared: GateContext = {

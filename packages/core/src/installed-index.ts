@@ -136,13 +136,15 @@ export class InstalledIndex {
   readonly #tags = new Listing(tagKeys);
   readonly #names = new Listing(nameKeys);
   /**
-   * Per installed patch: its functions (in patch order), the number of each function's key, its
-   * function keys (each once), and what policies derived from the patch.
+   * Per installed patch: its functions (in patch order), the number of each function's key, and its
+   * function keys (each once).
    */
   readonly #patches = new Map<
     PatchInfo,
-    { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly keys: readonly string[]; readonly derived: Map<unknown, unknown> }
+    { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly keys: readonly string[] }
   >();
+  /** What policies derived: by reader, then by installed patch. */
+  readonly #derived = new Map<unknown, Map<PatchInfo, unknown>>();
   /**
    * A number per function key ever installed, so that `nopsFor` marks functions in a flat table
    * instead of hashing a million key strings into sets per decision. Kept while the index lives:
@@ -165,13 +167,14 @@ export class InstalledIndex {
     const funcs = patch.objects.flatMap((obj) => obj.funcs);
     const ids = new Uint32Array(funcs.length);
     for (let i = 0; i < funcs.length; i += 1) ids[i] = this.#idOf(funcKey(funcs[i] as FuncRef));
-    this.#patches.set(patch, { funcs, ids, keys: functionKeys(patch), derived: new Map() });
+    this.#patches.set(patch, { funcs, ids, keys: functionKeys(patch) });
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.add(patch);
   }
 
   remove(patch: PatchInfo): void {
     if (!this.#patches.delete(patch)) return;
     this.#version += 1;
+    for (const readings of this.#derived.values()) readings.delete(patch);
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.remove(patch);
   }
 
@@ -205,12 +208,25 @@ export class InstalledIndex {
   }
 
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T {
-    const entry = this.#patches.get(patch);
-    if (!entry) return read(patch);
-    const kept = entry.derived.get(read) as T | undefined;
-    if (kept !== undefined || entry.derived.has(read)) return kept as T;
+    return this.derive(this.readings(read), patch, read);
+  }
+
+  /** The kept readings of `read` (a context keeps the last reader's: one lookup per `derived`). */
+  readings(read: (patch: PatchInfo) => unknown): Map<PatchInfo, unknown> {
+    let readings = this.#derived.get(read);
+    if (!readings) {
+      readings = new Map();
+      this.#derived.set(read, readings);
+    }
+    return readings;
+  }
+
+  /** `derived`, given `read`'s readings. */
+  derive<T>(readings: Map<PatchInfo, unknown>, patch: PatchInfo, read: (patch: PatchInfo) => T): T {
+    const kept = readings.get(patch) as T | undefined;
+    if (kept !== undefined || readings.has(patch)) return kept as T;
     const value = read(patch);
-    entry.derived.set(read, value);
+    if (this.#patches.has(patch)) readings.set(patch, value);
     return value;
   }
 
