@@ -31,7 +31,7 @@ export const GATE = `**What is timed, line by line.** Both sides decide the same
 | snapshot | the core's \`patchInfo\` of the definition | the same \`patchInfo\`, every call |
 | kernel | the kernel's own dry-run findings (states, module) | — |
 | context | the gate context: installed list, owners, \`ctx.index\` | — |
-| vendor and tags | NFC names; \`sameFunction\` through \`ctx.owners\`; \`conflictsWithTag\` and \`requiresTag\` through \`ctx.index.byTag\` | NFC names; its own owner index; its own by-tag index |
+| vendor and tags | NFC names; \`sameFunction\`: the new patch's function keys from \`ctx.index.functions\` (computed once per decision), owners through \`ctx.owners\`; \`conflictsWithTag\` and \`requiresTag\` through \`ctx.index.byTag\` | NFC names; the new patch's function keys, every call; its own owner index; its own by-tag index |
 | scoped callbacks | each ID checked with \`ScopedCallbacksSchema\` (zod) | each ID checked with the same schema |
 | semver-deps, new patch | version, ranges, capabilities and kernel range parsed on every call | the same, every call |
 | semver-deps, installed | readings kept by the core's index (\`ctx.index.derived\`), candidates by \`ctx.index.byName\` | readings made once up front, its own by-name index |
@@ -61,8 +61,12 @@ changed), the three policies applied:
 - *replace*: a cumulative patch of the same 1,000 functions: the \`prePatch\` gate, the kernel's
   findings, then the \`replace\` gate with every installed patch as \`replaced\` and every other
   installed function as a nop (999,000 at 10^6).
-And the *plain nop loop*: one function computing the same nops from the same installed snapshots
-(a key per function, a set of the new patch's keys, a set of those seen), as anyone would write it.
+And the *plain nop loop*: one function computing the same nops from the same installed snapshots,
+given the index the core keeps (a number per function key, each installed patch's functions with
+their numbers, built before timing): it marks the new patch's functions in a table, walks the
+installed ones and keeps each unmarked function once, counting first so that the list is allocated
+once, at its size, as the core does. The run stops unless it finds the same nops, in the same
+order, as the decision.
 
 **The stack.** Built on one simulated machine through real loads: manifest modules of 1,000
 functions each (\`insmod\`, through the same three policies' gates, each transition completed),
@@ -77,6 +81,19 @@ enable's is reported beside it: its work hardly grows with the stack, so its mar
 differences of small numbers, mostly noise. \`replaceFloorRatio\` is the replace decision at 10^6
 over the plain nop loop at 10^6: what the framework, the policies and the decision cost on top of
 the work no implementation can skip.`;
+
+export const SCALING_MEMORY = `**Where the growth comes from.** Each replace decision returns its nops as a fresh list with an
+entry per installed function but its own (8 bytes an entry: Node 20 does not compress pointers).
+Up to about 16,000 entries V8 allocates such a list in its young generation, in memory the process
+already holds; a longer list is a large object, mapped fresh from the operating system at each
+allocation and unmapped after its collection, so each run faults in new pages, about two per
+thousand entries (one per 4 KB page). On a virtual machine a fault costs tens of microseconds, more
+than the rest of the work per function. So whatever returns a fresh list of the nops pays more per
+function from 10^5 on than up to 10^4: the decision, the plain nop loop, and a list allocated and
+filled alone (the table below counts the faults of each, measured per run with
+\`process.resourceUsage()\`, and the time the replace decisions spent in garbage collection, from
+\`perf_hooks\` GC entries). That step is the machine's price for fresh memory, which the plain loop
+pays alike; it stays in the measured ratio, defined on wall time with allocation and GC included.`;
 
 export const CLI = `**What is timed.** \`patchwise check fix.yaml\` in a project folder (a \`package.json\` ends config
 discovery there) whose \`patchwise.config.yaml\` enables the three plugins, on a manifest with a
@@ -109,21 +126,42 @@ median wall time over a few runs. Informational.`;
 export const OPTIMIZATIONS = `Issue 16 moved the speed from the plugins into the core:
 - **One index of the installed patches, owned by the core** (\`packages/core/src/installed-index.ts\`),
   kept as patches come and go: patches by vendor, by tag (NFC), by the names they answer to (name,
-  lineage, capabilities), each patch's function keys, and what policies derive from a patch
+  lineage, capabilities), each patch's function keys (\`ctx.index.functions\`; for the patch being
+  decided, computed once per decision for every policy), and what policies derive from a patch
   (\`ctx.index.derived(patch, read)\`: parsed versions, scoped callbacks), computed once per
   installed patch. Gates query it through \`ctx.index\`.
 - **The standard plugins keep no cache and no fast path of their own**: vendor-tags' tag index,
   tag and key caches; semver-deps' version, range and kernel-release caches and its enabled-set
   snapshot; scoped-callbacks' hand-written schema shortcut and parse cache are gone. Each rule reads
   like its README; the model-based tests compare each plugin with a plain reference of its rules.
-- **Nops from kept keys**: the nops of an atomic replace are computed from each installed patch's
-  function keys as the index built them when it was added, not from a million key strings built
-  per decision.`;
+
+Then the framework itself was made cheaper (profiles of one decision with \`--cpu-prof\`):
+- **The gate context as one object, frozen once.** It was built as \`{ ...shared, patch }\` and then
+  frozen: on Node 20 that spread-and-freeze takes V8's slow path, about 3 µs a decision, more than
+  the rest of the context, the hooks and the decision together.
+- **One shared installed list, with fast callback methods.** The frozen list of installed patches is
+  made once per change of the installed set instead of once per decision, and answers \`filter\`,
+  \`map\`, \`some\` and the other callback methods with plain index loops
+  (\`packages/core/src/frozen-list.ts\`): V8 runs those methods of a frozen array on a generic slow
+  path, about a microsecond per call, which every policy reading \`ctx.installed\` paid. It stays
+  frozen.
+- **The findings of the taps joined with a loop** instead of \`flat()\`, and a patch's function keys
+  computed by the core once per decision instead of by a policy with \`flatMap\` (slow builtins on
+  Node 20).
+- **Nops from function numbers.** The index numbers every installed function; the nops of an atomic
+  replace are found by marking numbers in a flat table (a new mark per decision, never cleared) and
+  collected into a list allocated once at its size, instead of hashing a million key strings into
+  two sets per decision. The plain nop loop was given the same index and the same allocation.
+
+`;
 
 export const LEFT_ALONE = `- **Load.** Figures from a run on a loaded machine (see the load average above) are inflated and
   noisy, ratios included: a run above a load of about the number of cores should be repeated on a
   quiet machine before a target is judged.
-- **The gate's remaining overhead** is the framework itself (context, hooks, templates, decision):
-  see the breakdown rows of the gate table.
-- **Scaling at 10^6** is dominated by sets of a million keys and the collections of a 2 GB heap:
-  the plain nop loop pays the same, which is what \`replaceFloorRatio\` shows.`;
+- **The gate's remaining overhead** is the framework itself (kernel findings, context, hooks, the
+  policies' message plumbing, the decision) and the plugins' own way of writing each rule: see the
+  breakdown rows of the gate table.
+- **Scaling past 10^4 functions** is dominated by the fresh memory of a list of the nops per decision
+  (page faults, see the scaling section), which the plain nop loop pays alike. Only not returning
+  that list (a lazy \`nops\`) would avoid it; the decision would then no longer do the work its floor
+  measures, so the benchmark was left measuring a decision that builds its nops.`;

@@ -117,6 +117,22 @@ function scaling(r: Results): string {
     '',
     `**marginalScalingRatio = ${fmt(s.marginalRatio)}** (replace: marginal time per installed function from 10^5 to 10^6 over that from 10^3 to 10^4; the enable's: ${fmt(s.enableMarginalRatio)}, a difference of small numbers, see below). ` +
       `**replaceFloorRatio = ${fmt(s.floorRatio)}** (a replace decision at ${fmt(last?.installedFunctions ?? null, 0)} functions over the plain nop loop there). Deciding patches of ${fmt(s.replacingFunctions, 0)} functions; worker heap limit ${fmt(s.heapLimitMb, 0)} MB.`,
+    '',
+    prose.SCALING_MEMORY,
+    '',
+    table(
+      ['installed functions', 'replace decision: page faults', 'replace decision: time in GC', 'plain nop loop: page faults', 'fresh list: time', 'fresh list: page faults'],
+      s.rows.map((row) => [
+        fmt(row.installedFunctions, 0),
+        fmt(row.replaceFaults, 0),
+        ms(row.replaceGcMs, 2),
+        fmt(row.floorFaults, 0),
+        ms(row.freshListMs, 2),
+        fmt(row.freshListFaults, 0),
+      ]),
+    ),
+    '',
+    `The same marginal ratio, last decade over first: the plain nop loop's **${fmt(s.floorMarginalRatio)}**, a fresh list's alone **${fmt(s.freshListMarginalRatio)}** (the replace decision's: ${fmt(s.marginalRatio)}).`,
   ].join('\n');
 }
 

@@ -18,6 +18,7 @@
  * Runs in a child process (see `scaling-worker.ts`) with a larger heap.
  */
 import { fork } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { funcKey, patchInfo, type Decision, type FuncRef, type PatchInfo } from '@patchwise/core';
 import { manifestModule, parseManifest, patchDefinition, type PatchManifest } from '@patchwise/manifest';
@@ -39,6 +40,14 @@ export interface ScalingRow {
   readonly replaceMs: number;
   /** The plain nop loop over the same installed patches. */
   readonly floorMs: number;
+  /** Allocating and filling a fresh list as long as the nops, alone. */
+  readonly freshListMs: number;
+  /** Median minor page faults per run: replace decision, plain nop loop, fresh list. */
+  readonly replaceFaults: number;
+  readonly floorFaults: number;
+  readonly freshListFaults: number;
+  /** Time in garbage collection per replace decision (during its samples). */
+  readonly replaceGcMs: number;
   readonly replaceNsPerInstalledFunction: number;
   /** Wall time to load the patches added for this size (informational). */
   readonly buildMs: number;
@@ -51,6 +60,9 @@ export interface ScalingResult {
   readonly enableMarginalRatio: number;
   /** Replace at the largest size over the plain nop loop there. */
   readonly floorRatio: number;
+  /** The same marginal ratio for the plain nop loop, and for a fresh list alone (informational). */
+  readonly floorMarginalRatio: number;
+  readonly freshListMarginalRatio: number;
   readonly rows: readonly ScalingRow[];
   readonly replacingFunctions: number;
   readonly heapLimitMb: number;
@@ -81,33 +93,117 @@ function deciding(replace: boolean): PatchManifest {
   });
 }
 
-/** The plain loop: the nops of `patch` over `installed`, as anyone would write it. */
-export function plainNops(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
-  const own = new Set<string>();
-  for (const obj of patch.objects) for (const f of obj.funcs) own.add(funcKey(f));
-  const seen = new Set<string>();
-  const nops: FuncRef[] = [];
-  for (const old of installed) {
-    for (const obj of old.objects) {
+/**
+ * What the plain loop is given, built before timing, as the core's index keeps it: a number per
+ * function key, each installed patch's functions with their numbers, and a table to mark numbers in.
+ */
+export interface PlainNopIndex {
+  readonly ids: ReadonlyMap<string, number>;
+  readonly patches: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[];
+  readonly marks: Uint32Array;
+  epoch: number;
+}
+
+export function plainNopIndex(installed: readonly PatchInfo[]): PlainNopIndex {
+  const ids = new Map<string, number>();
+  const patches = installed.map((p) => {
+    const funcs = p.objects.flatMap((obj) => obj.funcs);
+    const numbers = new Uint32Array(funcs.length);
+    funcs.forEach((f, i) => {
+      const key = funcKey(f);
+      if (!ids.has(key)) ids.set(key, ids.size);
+      numbers[i] = ids.get(key) as number;
+    });
+    return { funcs, ids: numbers };
+  });
+  return { ids, patches, marks: new Uint32Array(ids.size), epoch: 0 };
+}
+
+/**
+ * The plain loop: the nops of `patch` over the installed patches of `index`, as anyone would write
+ * it with that index: mark the new patch's functions, walk the installed ones, keep each unmarked
+ * function once; counted first, so that the list is allocated once, at its size (as the core does).
+ */
+export function plainNops(patch: PatchInfo, index: PlainNopIndex): FuncRef[] {
+  const walk = (found: (func: FuncRef) => void): number => {
+    const epoch = (index.epoch += 1);
+    for (const obj of patch.objects) {
       for (const f of obj.funcs) {
-        const key = funcKey(f);
-        if (own.has(key) || seen.has(key)) continue;
-        seen.add(key);
-        nops.push(f);
+        const id = index.ids.get(funcKey(f));
+        if (id !== undefined) index.marks[id] = epoch;
       }
     }
-  }
+    let count = 0;
+    for (const { funcs, ids } of index.patches) {
+      for (let i = 0; i < ids.length; i += 1) {
+        const id = ids[i] as number;
+        if (index.marks[id] === epoch) continue;
+        index.marks[id] = epoch;
+        found(funcs[i] as FuncRef);
+        count += 1;
+      }
+    }
+    return count;
+  };
+  const nops = new Array<FuncRef>(walk(() => undefined));
+  let at = 0;
+  walk((func) => {
+    nops[at] = func;
+    at += 1;
+  });
   return nops;
 }
 
+/** Whether two lists name the same functions, in the same order. */
+const sameFunctions = (a: readonly FuncRef[] | undefined, b: readonly FuncRef[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((f, i) => funcKey(f) === funcKey(b[i] as FuncRef));
+
 const samplesFor = (size: number) => (size >= 1e6 ? 9 : size >= 1e5 ? 15 : 41);
 
+interface Sampled {
+  /** Median wall time of one run. */
+  readonly ms: number;
+  /** Median minor page faults of one run (fresh memory the process touched for the first time). */
+  readonly faults: number;
+  /** Garbage collection during the runs, per run (every kind, from `perf_hooks` GC entries). */
+  readonly gcMs: number;
+}
+
+/** GC entries as they come (delivered asynchronously, after the work that caused them). */
+const gcEntries: { start: number; duration: number }[] = [];
+let gcObserver: PerformanceObserver | undefined;
+
 /** Median of `samples` back-to-back runs (after one warm-up run), GC included. */
-function sampled(samples: number, fn: () => unknown): number {
+async function sampled(samples: number, fn: () => unknown): Promise<Sampled> {
+  gcObserver ??= new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, duration: e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   fn();
   const times: number[] = [];
-  for (let i = 0; i < samples; i += 1) times.push(timeMs(fn));
-  return median(times);
+  const faults: number[] = [];
+  const from = performance.now();
+  for (let i = 0; i < samples; i += 1) {
+    const before = process.resourceUsage().minorPageFault;
+    times.push(timeMs(fn));
+    faults.push(process.resourceUsage().minorPageFault - before);
+  }
+  const to = performance.now();
+  // Let the GC entries of the runs arrive.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const gcMs = gcEntries.filter((e) => e.start >= from && e.start < to).reduce((sum, e) => sum + e.duration, 0);
+  gcEntries.length = 0;
+  return { ms: median(times), faults: median(faults), gcMs: gcMs / samples };
+}
+
+/**
+ * A fresh list of `n` entries, filled: the memory any implementation that returns the nops as a
+ * list allocates, alone (reported beside the decisions: what the machine charges for it).
+ */
+function freshList(n: number, item: unknown): unknown[] {
+  const list = new Array<unknown>(n);
+  for (let i = 0; i < n; i += 1) list[i] = item;
+  return list;
 }
 
 const marginal = (rows: readonly ScalingRow[], pick: (r: ScalingRow) => number): number => {
@@ -150,10 +246,11 @@ export async function measureScaling(
     // The decisions must be the ones we mean: allowed, the replace replacing every layer with
     // exactly the nops the plain loop finds.
     const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
-    const floorNops = plainNops(replacing, installed);
+    const nopIndex = plainNopIndex(installed);
+    const floorNops = plainNops(replacing, nopIndex);
     const replaced = machine.livepatch.check(replaceRequest) as Decision[];
     const replace = replaced.find((d) => d.gate === 'replace');
-    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || replace.nops?.length !== floorNops.length) {
+    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || !sameFunctions(replace.nops, floorNops)) {
       throw new Error(`scaling: unexpected replace decision at ${size}: ${JSON.stringify(replaced.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
     }
     const enabled = machine.livepatch.check(enableRequest) as Decision[];
@@ -161,9 +258,11 @@ export async function measureScaling(
       throw new Error(`scaling: unexpected enable decision at ${size}: ${JSON.stringify(enabled.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
     }
     const n = samples(size);
-    const enableMs = sampled(n, () => machine.livepatch.check(enableRequest));
-    const replaceMs = sampled(n, () => machine.livepatch.check(replaceRequest));
-    const floorMs = sampled(n, () => plainNops(replacing, installed));
+    const enable = await sampled(n, () => machine.livepatch.check(enableRequest));
+    const replace_ = await sampled(n, () => machine.livepatch.check(replaceRequest));
+    const floor = await sampled(n, () => plainNops(replacing, nopIndex));
+    const fresh = await sampled(n, () => freshList(floorNops.length, replacing));
+    const [enableMs, replaceMs, floorMs] = [enable.ms, replace_.ms, floor.ms];
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
     rows.push({
       installedFunctions: size,
@@ -172,17 +271,26 @@ export async function measureScaling(
       enableMs: round(enableMs, 3),
       replaceMs: round(replaceMs, 3),
       floorMs: round(floorMs, 3),
+      freshListMs: round(fresh.ms, 3),
+      replaceFaults: replace_.faults,
+      floorFaults: floor.faults,
+      freshListFaults: fresh.faults,
+      replaceGcMs: round(replace_.gcMs, 3),
       replaceNsPerInstalledFunction: round((replaceMs * 1e6) / size, 1),
       buildMs: round(buildMs, 0),
       heapUsedMb: round(heapUsedMb, 0),
     });
     log(`  scaling: ${size} functions: enable ${enableMs.toFixed(2)} ms, replace ${replaceMs.toFixed(2)} ms, plain nop loop ${floorMs.toFixed(2)} ms (built in ${(buildMs / 1000).toFixed(1)} s)`);
   }
+  gcObserver?.disconnect();
+  gcObserver = undefined;
   const last = rows[rows.length - 1] as ScalingRow;
   return {
     marginalRatio: marginal(rows, (r) => r.replaceMs),
     enableMarginalRatio: marginal(rows, (r) => r.enableMs),
     floorRatio: round(last.replaceMs / last.floorMs),
+    floorMarginalRatio: marginal(rows, (r) => r.floorMs),
+    freshListMarginalRatio: marginal(rows, (r) => r.freshListMs),
     rows,
     replacingFunctions: FUNCS_PER_PATCH,
     heapLimitMb: WORKER_HEAP_MB,

@@ -89,7 +89,7 @@ export function dryRun(core: KlpCore, hooks: HookSystem, request: CheckRequest):
     const loaded = request.loaded ?? core.host.modules.find(request.name) !== undefined;
     steps.push({
       gate: 'prePatch',
-      ctx: { ...gateContext(core, 'prePatch', 'enable'), patch: info } as GateContext,
+      ctx: gateContext(core, 'prePatch', 'enable', { patch: info }),
       fields: { patch: info.name },
       kernel: kernelEnableFindings(core, info, loaded),
     });
@@ -98,7 +98,7 @@ export function dryRun(core: KlpCore, hooks: HookSystem, request: CheckRequest):
       const nops = core.index.nopsFor(info, replaced);
       steps.push({
         gate: 'replace',
-        ctx: { ...gateContext(core, 'replace', 'enable'), patch: info, replaced, nops } as GateContext,
+        ctx: gateContext(core, 'replace', 'enable', { patch: info, replaced, nops }),
         fields: { patch: info.name, replaced: replaced.map((p) => p.name), nops },
         kernel: [],
       });
@@ -107,18 +107,17 @@ export function dryRun(core: KlpCore, hooks: HookSystem, request: CheckRequest):
     const patch = core.patches.find((p) => p.name === request.name);
     steps.push({
       gate: 'preUnpatch',
-      ctx: { ...gateContext(core, 'preUnpatch', 'disable'), ...(patch ? { patch: patch.info } : {}) } as GateContext,
+      ctx: gateContext(core, 'preUnpatch', 'disable', patch ? { patch: patch.info } : {}),
       fields: { patch: request.name },
       kernel: kernelDisableFindings(core, request.name),
     });
   }
   const evaluate = ({ gate, ctx, fields, kernel }: (typeof steps)[number]): Decision | Promise<Decision> => {
-    const frozen = Object.freeze(ctx);
     // A patch the kernel cannot even find is not a question for the policies.
     const evaluated =
       gate === 'preUnpatch' && !('patch' in ctx)
-        ? hooks.emptyDecision(gate, frozen, fields)
-        : hooks.decide(hooks[gate] as never, frozen as never, fields, true);
+        ? hooks.emptyDecision(gate, ctx, fields)
+        : hooks.decide(hooks[gate] as never, ctx as never, fields, true);
     const withKernel = (d: Decision): Decision =>
       kernel.length ? { ...d, findings: [...kernel, ...d.findings], allowed: false } : d;
     return evaluated instanceof Promise ? evaluated.then(withKernel) : withKernel(evaluated);

@@ -370,7 +370,7 @@ export class Livepatch {
     decisionFields: Pick<Decision, 'patch' | 'module' | 'replaced' | 'nops'>,
   ): Promise<boolean> {
     if (!this.#hooks.active(gate)) return false;
-    const ctx = Object.freeze({ ...gateContext(this.#core, gate, fields.operation), ...fields });
+    const ctx = gateContext(this.#core, gate, fields.operation, fields);
     const pending = this.#hooks.decide(this.#hooks[gate] as never, ctx as never, decisionFields);
     const decision = pending instanceof Promise ? await pending : pending;
     for (const line of decisionLogLines(decision)) this.#core.host.log.printk(line.level, line.text, 'patchwise');

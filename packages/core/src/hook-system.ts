@@ -117,6 +117,13 @@ class GateRun {
     );
   }
 
+  /** Every tap's findings, in tap order (`flat()` is a slow builtin on Node 20 for what it does here). */
+  findings(): Finding[] {
+    const all: Finding[] = [];
+    for (const bucket of this.buckets) for (const finding of bucket) all.push(finding);
+    return all;
+  }
+
   /** A policy that failed: fail closed unless it is configured to fail open (or only warns). */
   #failure(tap: Tap, code: string, what: string): Finding {
     return {
@@ -176,8 +183,8 @@ class Gate<C extends GateContext> implements GateHook<C> {
   evaluate(ctx: C): Finding[] | Promise<Finding[]> {
     const run = new GateRun(this.name);
     this.#hook.call(ctx, run);
-    if (run.pending.length === 0) return run.buckets.flat();
-    return Promise.all(run.pending).then(() => run.buckets.flat());
+    if (run.pending.length === 0) return run.findings();
+    return Promise.all(run.pending).then(() => run.findings());
   }
 }
 

@@ -8,7 +8,8 @@
  * order of `klp_patches`: a patch is always added at the end). A policy that keeps no cache of its
  * own gets the same speed as one that did: the index is the cache, and there is only one.
  */
-import { funcKey, type FuncRef, type PatchInfo } from './info.js';
+import { frozenList } from './frozen-list.js';
+import { funcKey, nopsFor, type FuncRef, type PatchInfo } from './info.js';
 
 /** What a gate reads of the index (`ctx.index`). Every list is a fresh array, oldest first. */
 export interface PatchIndex {
@@ -28,6 +29,19 @@ export interface PatchIndex {
    * changes its result). For a patch that is not installed (the one being decided), computed anew.
    */
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T;
+  /**
+   * The patch's function keys (`vmlinux:cmdline_proc_show`, see `funcKey`), each once, in patch
+   * order: kept for an installed patch; for the patch being decided, computed once per context and
+   * shared by every policy that asks.
+   */
+  functions(patch: PatchInfo): readonly string[];
+}
+
+/** `patch`'s function keys, each once, in patch order. */
+export function functionKeys(patch: PatchInfo): string[] {
+  const keys = new Set<string>();
+  for (const obj of patch.objects) for (const f of obj.funcs) keys.add(funcKey(f));
+  return [...keys];
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -121,9 +135,27 @@ export class InstalledIndex {
   readonly #vendors = new Listing(vendorKeys);
   readonly #tags = new Listing(tagKeys);
   readonly #names = new Listing(nameKeys);
-  /** Per installed patch: its function keys (in patch order), and what policies derived from it. */
-  readonly #patches = new Map<PatchInfo, { readonly funcs: readonly FuncRef[]; readonly keys: readonly string[]; readonly derived: Map<unknown, unknown> }>();
+  /**
+   * Per installed patch: its functions (in patch order), the number of each function's key, and its
+   * function keys (each once).
+   */
+  readonly #patches = new Map<
+    PatchInfo,
+    { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array; readonly keys: readonly string[] }
+  >();
+  /** What policies derived: by reader, then by installed patch. */
+  readonly #derived = new Map<unknown, Map<PatchInfo, unknown>>();
+  /**
+   * A number per function key ever installed, so that `nopsFor` marks functions in a flat table
+   * instead of hashing a million key strings into sets per decision. Kept while the index lives:
+   * bounded by the functions the machine's patches ever patched.
+   */
+  readonly #ids = new Map<string, number>();
+  /** `nopsFor`'s marks: `#marks[id] === #epoch` means seen in the current call. */
+  #marks = new Uint32Array(1024);
+  #epoch = 0;
   #version = 0;
+  #installed: { readonly version: number; readonly list: readonly PatchInfo[] } | undefined;
 
   /** Changes with every `add` and `remove`: a context knows whether the index is as it saw it. */
   get version(): number {
@@ -133,14 +165,27 @@ export class InstalledIndex {
   add(patch: PatchInfo): void {
     this.#version += 1;
     const funcs = patch.objects.flatMap((obj) => obj.funcs);
-    this.#patches.set(patch, { funcs, keys: funcs.map(funcKey), derived: new Map() });
+    const ids = new Uint32Array(funcs.length);
+    for (let i = 0; i < funcs.length; i += 1) ids[i] = this.#idOf(funcKey(funcs[i] as FuncRef));
+    this.#patches.set(patch, { funcs, ids, keys: functionKeys(patch) });
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.add(patch);
   }
 
   remove(patch: PatchInfo): void {
     if (!this.#patches.delete(patch)) return;
     this.#version += 1;
+    for (const readings of this.#derived.values()) readings.delete(patch);
     for (const listing of [this.#vendors, this.#tags, this.#names]) listing.remove(patch);
+  }
+
+  /**
+   * The installed patches (`infos()`, read only when a patch came or went since the last call), as
+   * one frozen list (see `frozen-list.ts`) shared by every gate context until then: structural
+   * sharing instead of a frozen copy per decision.
+   */
+  installed(infos: () => PatchInfo[]): readonly PatchInfo[] {
+    if (this.#installed?.version !== this.#version) this.#installed = { version: this.#version, list: frozenList(infos()) };
+    return this.#installed.list;
   }
 
   byVendor(vendor: string): readonly PatchInfo[] {
@@ -157,37 +202,105 @@ export class InstalledIndex {
     return this.#names.get(name);
   }
 
+  /** An installed patch's function keys, as kept (the core's own list: callers copy it). */
+  functions(patch: PatchInfo): readonly string[] {
+    return this.#patches.get(patch)?.keys ?? functionKeys(patch);
+  }
+
   derived<T>(patch: PatchInfo, read: (patch: PatchInfo) => T): T {
-    const entry = this.#patches.get(patch);
-    if (!entry) return read(patch);
-    if (entry.derived.has(read)) return entry.derived.get(read) as T;
+    return this.derive(this.readings(read), patch, read);
+  }
+
+  /** The kept readings of `read` (a context keeps the last reader's: one lookup per `derived`). */
+  readings(read: (patch: PatchInfo) => unknown): Map<PatchInfo, unknown> {
+    let readings = this.#derived.get(read);
+    if (!readings) {
+      readings = new Map();
+      this.#derived.set(read, readings);
+    }
+    return readings;
+  }
+
+  /** `derived`, given `read`'s readings. */
+  derive<T>(readings: Map<PatchInfo, unknown>, patch: PatchInfo, read: (patch: PatchInfo) => T): T {
+    const kept = readings.get(patch) as T | undefined;
+    if (kept !== undefined || readings.has(patch)) return kept as T;
     const value = read(patch);
-    entry.derived.set(read, value);
+    if (this.#patches.has(patch)) readings.set(patch, value);
     return value;
   }
 
   /**
    * The functions an atomic-replace patch would turn into nops (`klp_add_nops`): every function an
    * installed patch patches that `patch` does not, each once, in the order of `installed` and of
-   * each patch's functions (sympos 0 and 1 are the same function). Reads each installed patch's
-   * keys as built when it was added, instead of building a million key strings per decision.
+   * each patch's functions (sympos 0 and 1 are the same function).
+   *
+   * Perf: marks function numbers in a flat table (a new mark value per call, so the table is never
+   * cleared or reallocated) instead of building sets of key strings: at 10^6 installed functions
+   * those sets cost more per function the bigger they grew (hashing, rehashing, cache misses, and
+   * the garbage collection of a million-entry set per decision).
    */
   nopsFor(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
-    const own = new Set<string>();
-    for (const obj of patch.objects) for (const f of obj.funcs) own.add(funcKey(f));
-    const seen = new Set<string>();
-    const nops: FuncRef[] = [];
+    const entries: { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[] = [];
     for (const old of installed) {
       const entry = this.#patches.get(old);
-      const funcs = entry?.funcs ?? old.objects.flatMap((obj) => obj.funcs);
-      const keys = entry?.keys ?? funcs.map(funcKey);
-      for (let i = 0; i < keys.length; i += 1) {
-        const key = keys[i] as string;
-        if (own.has(key) || seen.has(key)) continue;
-        seen.add(key);
-        nops.push(funcs[i] as FuncRef);
+      if (!entry) return nopsFor(patch, installed);
+      entries.push(entry);
+    }
+    // Two passes, the first to count: the list is allocated once at its size. Grown by `push`, a
+    // million-entry list is reallocated and copied a few dozen times, each time in fresh memory.
+    const nops = new Array<FuncRef>(this.#visitNops(patch, entries, () => undefined));
+    let at = 0;
+    this.#visitNops(patch, entries, (func) => {
+      nops[at] = func;
+      at += 1;
+    });
+    return nops;
+  }
+
+  /** Calls `found` with each nop of `nopsFor`, in order; returns how many there were. */
+  #visitNops(patch: PatchInfo, entries: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[], found: (func: FuncRef) => void): number {
+    const epoch = this.#nextEpoch();
+    const marks = this.#marks;
+    for (const obj of patch.objects) {
+      for (const f of obj.funcs) {
+        const id = this.#ids.get(funcKey(f));
+        if (id !== undefined) marks[id] = epoch;
       }
     }
-    return nops;
+    let count = 0;
+    for (const { funcs, ids } of entries) {
+      for (let i = 0; i < ids.length; i += 1) {
+        const id = ids[i] as number;
+        if (marks[id] === epoch) continue;
+        marks[id] = epoch;
+        found(funcs[i] as FuncRef);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  #idOf(key: string): number {
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.#ids.size;
+      this.#ids.set(key, id);
+      if (id >= this.#marks.length) {
+        const grown = new Uint32Array(this.#marks.length * 2);
+        grown.set(this.#marks);
+        this.#marks = grown;
+      }
+    }
+    return id;
+  }
+
+  #nextEpoch(): number {
+    if (this.#epoch === 0xffffffff) {
+      this.#marks.fill(0);
+      this.#epoch = 0;
+    }
+    this.#epoch += 1;
+    return this.#epoch;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GateContext, PatchInfo, PatchMetadata } from '@patchwise/core';
+import type { GateContext, PatchInfo, PatchMetadata, PrePatchContext } from '@patchwise/core';
 import { Machine, newMachine, replacementName, settle } from './support.js';
 
 // The index of the installed patches every gate context carries (`ctx.index`).
@@ -92,5 +92,20 @@ describe('ctx.index', () => {
     settle(m);
     ctx.index.derived(a, read);
     expect(calls).toEqual(['a', 'new', 'new', 'a']);
+  });
+
+  it("lists a patch's function keys each once, in patch order, for installed patches and the patch being decided", async () => {
+    const { m, seen } = watched();
+    await install(m, 'a', ['foo', 'bar'], {});
+    // A dry run of a patch naming `bar` twice (sympos 0 and 1 are the same function).
+    const funcs = [{ oldName: 'bar' }, { oldName: 'baz' }, { oldName: 'bar', oldSympos: 1 }].map((f) => ({ ...f, newFunc: () => 0 }));
+    m.livepatch.check({ operation: 'enable', name: 'b', patch: { objects: [{ funcs }] } });
+    const ctx = seen[seen.length - 1] as PrePatchContext;
+    expect(ctx.patch.name).toBe('b');
+    expect(ctx.index.functions(ctx.patch)).toEqual(['vmlinux:bar', 'vmlinux:baz']);
+    expect(ctx.index.functions(ctx.installed[0] as PatchInfo)).toEqual(['vmlinux:foo', 'vmlinux:bar']);
+    // Each call is a fresh array: a policy that changes one changes nothing another policy sees.
+    (ctx.index.functions(ctx.patch) as string[]).push('vmlinux:ghost');
+    expect(ctx.index.functions(ctx.patch)).toEqual(['vmlinux:bar', 'vmlinux:baz']);
   });
 });

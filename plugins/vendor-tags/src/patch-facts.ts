@@ -2,7 +2,7 @@
  * What the rules read from a patch: its vendor, its tags, its replace set, its functions. Metadata
  * comes from manifests or from patches assembled in code, so nothing about its shape is assumed.
  */
-import { funcKey, nameKey, type GateContext, type PatchInfo } from '@patchwise/core';
+import { nameKey, type GateContext, type PatchInfo } from '@patchwise/core';
 
 /**
  * A vendor or tag name as the rules compare it: the exact string in Unicode NFC, or `null` for
@@ -41,11 +41,6 @@ export function replaceSetOf(patch: PatchInfo, prefix: string): ReplaceSet {
   return { name: (only as string).slice(prefix.length) };
 }
 
-/** The patch's function keys (`vmlinux:cmdline_proc_show`), each once, in patch order. */
-export function functionsOf(patch: PatchInfo): string[] {
-  return [...new Set(patch.objects.flatMap((obj) => obj.funcs.map(funcKey)))];
-}
-
 // Display helpers: messages quote patch names like the kernel does, and values in backticks.
 
 export const quoted = (name: string): string => `'${name}'`;
@@ -67,9 +62,9 @@ export interface Sharer {
 }
 
 /** The installed patches sharing a function with `patch`, in the order first met. */
-export function sharersOf(ctx: Pick<GateContext, 'owners'>, patch: PatchInfo): Sharer[] {
+export function sharersOf(ctx: Pick<GateContext, 'owners' | 'index'>, patch: PatchInfo): Sharer[] {
   const byName = new Map<string, { other: PatchInfo; functions: string[] }>();
-  for (const func of functionsOf(patch)) {
+  for (const func of ctx.index.functions(patch)) {
     for (const other of ctx.owners(func)) {
       if (other.name === patch.name) continue;
       const entry = byName.get(other.name) ?? { other, functions: [] };
