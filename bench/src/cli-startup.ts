@@ -161,7 +161,8 @@ function groupOfFrame(frame: CpuProfile['nodes'][number]['callFrame']): string {
     }
   }
   const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string } | undefined;
-  if (!entry?.originalSource) return 'the bundle (not mapped)';
+  // The launcher's wrapper of each chunk: its top level, where the ES modules in it run their module bodies.
+  if (!entry?.originalSource) return 'chunk top levels (ES module bodies, not mapped)';
   // scripts/bundle-cli.mjs names so what esbuild wrote itself: its helpers, the imports between chunks,
   // and the function headers of the CommonJS packages it wraps (so their module bodies count here).
   if (entry.originalSource.endsWith('esbuild-glue-between-chunks')) return 'esbuild glue (helpers, CommonJS module bodies)';
