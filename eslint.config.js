@@ -15,6 +15,22 @@ export default tseslint.config(
     },
   },
   {
+    // The command is bundled (scripts/bundle-cli.mjs): through `{ z }` or `z.core` (a namespace
+    // inside a namespace) esbuild keeps all of zod, its 60-odd locales included, ~370 KB that every
+    // cold start parses. `import * as z from 'zod'`, and core classes from 'zod/v4/core'.
+    files: ['packages/*/src/**/*.ts', 'plugins/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "use `import * as z from 'zod'` (see eslint.config.js)",
+        },
+        { selector: "MemberExpression[object.name='z'][property.name=/^(core|locales)$/]", message: "import what you need from 'zod/v4/core' instead (see eslint.config.js)" },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -9,8 +9,8 @@
  * (a --cpu-prof of one run, self time by package).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ import { median, round } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'packages/cli/bin/patchwise.cjs');
+/** The bundle's chunks (scripts/bundle-cli.mjs). */
+const DIST = join(ROOT, 'packages/cli/dist');
 
 const MANIFEST = `name: acme-net-fix
 vendor: acme
@@ -61,8 +63,14 @@ export interface StartupResult {
   /** Self time of one `check` (YAML config) under --cpu-prof, by package. */
   readonly profile: readonly { readonly where: string; readonly ms: number; readonly share: number }[];
   readonly profileTotalMs: number;
-  /** Modules one `check` loads (ESM files and CommonJS files). */
+  /** Module files Node itself loads for one `check` (the launcher, and what stays outside the bundle). */
   readonly modulesLoaded: number;
+  /** Chunks of the bundle one `check` compiles (the launcher's `vm.Script`s), and their size. */
+  readonly chunksLoaded: number;
+  readonly chunkKb: number;
+  /** All the bundle's chunks, as shipped. */
+  readonly chunksShipped: number;
+  readonly shippedKb: number;
 }
 
 /** Two project folders (a package.json stops config discovery there): YAML and TS configs. */
@@ -125,31 +133,57 @@ const groupOf = (url: string): string => {
   if (npm) return npm[1] as string;
   const ws = /\/(packages|plugins)\/([^/]+)\//.exec(url);
   if (ws) return ws[1] === 'plugins' ? `@patchwise/plugin-${ws[2]}` : `@patchwise/${ws[2]}`;
+  // The launcher compiles the chunks with vm.Script: a parse when cold, a code cache read when warm.
+  if (url === 'node:vm') return 'compiling the bundle (vm.Script)';
   if (url.startsWith('node:')) return 'node internals (module loading, fs)';
   return url;
 };
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { url: string } }[];
+  nodes: { id: number; callFrame: { url: string; lineNumber: number; columnNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
 }
 
-/** One `check` under --cpu-prof: self time by package. */
-function profileCheck(cwd: string): { rows: StartupResult['profile']; totalMs: number } {
+const maps = new Map<string, SourceMap | undefined>();
+/**
+ * The package a profiled function comes from: for code in the bundle's chunks, that of the source
+ * its start maps to through the chunk's source map (every package is in the chunks); else its URL's.
+ */
+function groupOfFrame(frame: CpuProfile['nodes'][number]['callFrame']): string {
+  const file = frame.url.startsWith('file:') ? fileURLToPath(frame.url) : frame.url;
+  if (!/\/packages\/cli\/dist\/patchwise(-[\w-]+)?\.cjs$/.test(file)) return groupOf(frame.url);
+  if (!maps.has(file)) {
+    try {
+      maps.set(file, new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload));
+    } catch {
+      maps.set(file, undefined);
+    }
+  }
+  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string } | undefined;
+  // The launcher's wrapper of each chunk: its top level, where the ES modules in it run their module bodies.
+  if (!entry?.originalSource) return 'chunk top levels (ES module bodies, not mapped)';
+  // scripts/bundle-cli.mjs names so what esbuild wrote itself: its helpers, the imports between chunks,
+  // and the function headers of the CommonJS packages it wraps (so their module bodies count here).
+  if (entry.originalSource.endsWith('esbuild-glue-between-chunks')) return 'esbuild glue (helpers, CommonJS module bodies)';
+  return groupOf(resolve(dirname(file), entry.originalSource));
+}
+
+/** One `check` under --cpu-prof, from a cold code cache (the headline): self time by package. */
+function profileCheck(cwd: string, cache: string): { rows: StartupResult['profile']; totalMs: number } {
   const dir = mkdtempSync(join(tmpdir(), 'patchwise-prof-'));
   try {
-    wall(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', CLI, 'check', 'fix.yaml'], cwd);
+    wall(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', CLI, 'check', 'fix.yaml'], cwd, true, cache);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) return { rows: [], totalMs: 0 };
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const urlOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame.url]));
+    const groupOfNode = new Map(profile.nodes.map((n) => [n.id, groupOfFrame(n.callFrame)]));
     const byGroup = new Map<string, number>();
     let total = 0;
     profile.samples.forEach((id, i) => {
       const dt = profile.timeDeltas[i] ?? 0;
       total += dt;
-      const group = groupOf(urlOf.get(id) ?? '');
+      const group = groupOfNode.get(id) ?? groupOf('');
       byGroup.set(group, (byGroup.get(group) ?? 0) + dt);
     });
     const rows = [...byGroup]
@@ -162,8 +196,11 @@ function profileCheck(cwd: string): { rows: StartupResult['profile']; totalMs: n
   }
 }
 
-/** How many module files one `check` loads (ESM through a loader hook, CommonJS through require). */
-function countModules(cwd: string): number {
+/**
+ * What one `check` loads: module files Node loads (ESM through a loader hook, CommonJS through
+ * require), and the bundle's chunks, which the launcher compiles itself (seen through `vm.Script`).
+ */
+function countModules(cwd: string, cache: string): { files: number; chunks: number; chunkBytes: number } {
   const dir = mkdtempSync(join(tmpdir(), 'patchwise-mods-'));
   try {
     const hooks = join(dir, 'hooks.mjs');
@@ -171,17 +208,18 @@ function countModules(cwd: string): number {
     const register = join(dir, 'register.mjs');
     writeFileSync(
       register,
-      `import { register } from 'node:module';\nimport Module from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst load = Module._load;\nModule._load = function (request, parent, isMain) { const r = load.apply(this, arguments); try { process.stderr.write('PWLOAD ' + Module._resolveFilename(request, parent, isMain) + '\\n'); } catch {} return r; };\n`,
+      `import { register } from 'node:module';\nimport Module from 'node:module';\nimport vm from 'node:vm';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst load = Module._load;\nModule._load = function (request, parent, isMain) { const r = load.apply(this, arguments); try { process.stderr.write('PWLOAD ' + Module._resolveFilename(request, parent, isMain) + '\\n'); } catch {} return r; };\nconst Script = vm.Script;\nvm.Script = class extends Script { constructor(code, options) { super(code, options); process.stderr.write('PWCHUNK ' + code.length + '\\n'); } };\n`,
     );
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, CLI, 'check', 'fix.yaml'], { cwd, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, CLI, 'check', 'fix.yaml'], { cwd, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache } });
+    const lines = r.stderr.split('\n');
     const files = new Set(
-      r.stderr
-        .split('\n')
+      lines
         .filter((l) => l.startsWith('PWLOAD '))
         .map((l) => l.slice(7).replace(/^file:\/\//, ''))
         .filter((f) => !f.startsWith('node:') && f.includes('/')),
     );
-    return files.size;
+    const chunks = lines.filter((l) => l.startsWith('PWCHUNK ')).map((l) => Number(l.slice(8)));
+    return { files: files.size, chunks: chunks.length, chunkBytes: chunks.reduce((a, b) => a + b, 0) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -215,7 +253,9 @@ export function cliStartup(options: { runs: number; importRuns: number }): Start
       for (const t of targets) importTimes.get(t.module)?.push(wall(['--input-type=module', '-e', `import ${JSON.stringify(t.url)};`], dirs.yaml));
     }
     const base = median(baseline);
-    const profile = profileCheck(dirs.yaml);
+    const profile = profileCheck(dirs.yaml, mkdtempSync(join(dirs.root, 'cold-cache-')));
+    const loaded = countModules(dirs.yaml, mkdtempSync(join(dirs.root, 'cold-cache-')));
+    const shipped = readdirSync(DIST).filter((f) => /^patchwise(-[\w-]+)?\.cjs$/.test(f));
     return {
       ratio: round(median(cold) / median(node)),
       warmRatio: round(median(yaml) / median(node)),
@@ -231,7 +271,11 @@ export function cliStartup(options: { runs: number; importRuns: number }): Start
       importRuns: options.importRuns,
       profile: profile.rows,
       profileTotalMs: profile.totalMs,
-      modulesLoaded: countModules(dirs.yaml),
+      modulesLoaded: loaded.files,
+      chunksLoaded: loaded.chunks,
+      chunkKb: round(loaded.chunkBytes / 1024, 0),
+      chunksShipped: shipped.length,
+      shippedKb: round(shipped.reduce((sum, f) => sum + statSync(join(DIST, f)).size, 0) / 1024, 0),
     };
   } finally {
     warmCache = undefined;

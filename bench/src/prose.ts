@@ -105,9 +105,16 @@ fresh, empty \`XDG_CACHE_HOME\` (the launcher keeps its V8 code cache in
 earlier run (in a temporary folder of its own), and are reported beside it, with the same command
 under a \`patchwise.config.ts\` (warm) and a light verb (\`init --help\`).
 
+A cold sample pays what a first run pays: V8 parses every chunk of the bundle the command loads
+(how many, and their size, is given below; the rest of the bundle is never read), compiles each function the
+first time it runs, and at exit the launcher serializes and writes the code cache of each chunk.
+
 **Where the time goes.** The import table times each module alone in a fresh process, minus
-\`node -e 0\`; the profile is one \`check\` under \`--cpu-prof\`, self time grouped by package
-("node internals" is Node's module loader: resolving, reading and compiling files).`;
+\`node -e 0\`; the profile is one cold \`check\` under \`--cpu-prof\`, self time grouped by
+package: code in the bundle's chunks is attributed through their source maps; "compiling the
+bundle" is the launcher's \`vm.Script\` (parsing, cold); "esbuild glue" is code esbuild generated
+(its helpers, and the module bodies of the CommonJS packages it wraps); "node internals" is Node's
+own code (builtin modules, fs).`;
 
 export const SIM = `Random lifecycle operations on a simulated machine with 4 CPUs, 64 tasks (half busy in user space
 making syscalls through patchable functions, half asleep, a quarter of them inside a patchable

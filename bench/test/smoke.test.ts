@@ -23,6 +23,10 @@ describe('the benchmarks at tiny sizes', () => {
     expect(scaling.rows.map((r) => r.installedPatches)).toEqual([1, 2, 3]);
     const cli = cliStartup({ runs: 1, importRuns: 1 });
     expect(cli.coldMs).toBeGreaterThan(0);
+    // The launcher's chunks are seen, and a `check` parses only some of them.
+    expect(cli.chunksLoaded).toBeGreaterThan(0);
+    expect(cli.chunkKb).toBeLessThan(cli.shippedKb);
+    expect(cli.profile.some((row) => row.where === 'zod')).toBe(true);
     const sim = await simOps({ rounds: 1, ops: 100, seed: 1 });
     const results: Results = {
       gateOverheadRatio: gate.ratio,

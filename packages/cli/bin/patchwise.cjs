@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 'use strict';
-// The `patchwise` command: the bundled CLI (one CommonJS file, see scripts/bundle-cli.mjs), run with
+// The `patchwise` command: the bundled CLI (CommonJS chunks, see scripts/bundle-cli.mjs), run with
 // a V8 code cache. Why a cache: compiling the bundle and its functions was a third of a `check`'s
 // start-up (measured without it: 2.98-3.01× `node -e 0`, at the 3× target; with it: 2.28-2.32×; see the cli
 // README). Node 20 has no module compile cache (22 has), and v8-compile-cache's scripts cannot
-// `import()` the plugins and configs users write, so the bundle is compiled here with `vm.Script`,
-// and Node's own `import()` lent to it (below).
+// `import()` the plugins and configs users write, so each chunk is compiled here with `vm.Script`
+// as it is first required (`loadChunk`), and Node's own `import()` lent to the code (below).
 //
 // Code that runs is code we wrote: V8 accepts cached data whose source has the same length, so a
-// cache someone else could write, or one written for another bundle, could run code that is not
-// this bundle's. So the cache lives in a per-user folder (created 0700; used only when it is ours
+// cache someone else could write, or one written for another chunk, could run code that is not
+// this chunk's. So the cache lives in a per-user folder (created 0700; used only when it is ours
 // and no one else can write it), each file is opened without following links and used only when
-// it is ours and its header names this bundle's SHA-256 and this Node; anything else is ignored
+// it is ours and its header names this chunk's SHA-256 and this Node; anything else is ignored
 // and rewritten at exit.
 const { Buffer } = require('node:buffer');
 const { createHash } = require('node:crypto');
@@ -22,6 +22,11 @@ const { dirname, isAbsolute, join } = require('node:path');
 const vm = require('node:vm');
 
 const bundle = join(__dirname, '../dist/patchwise.cjs');
+
+// --debug: stack traces through the chunks' source maps into the TypeScript sources. Node maps only
+// modules it loads itself, so the chunks are required (no code cache) in that case.
+const debug = process.argv.includes('--debug');
+if (debug) process.setSourceMapsEnabled(true);
 
 /** `$XDG_CACHE_HOME/patchwise` (or ~/.cache/patchwise), when it is ours alone; else no cache. */
 function cacheFolder() {
@@ -56,48 +61,65 @@ function readCache(file, header) {
   }
 }
 
-function loadBundle() {
-  const source = readFileSync(bundle, 'utf8');
-  const dir = cacheFolder();
+/** Chunks compiled so far, by file: each runs once, as Node's `require` runs a module once. */
+const chunks = new Map();
+const nodeRequire = createRequire(bundle);
+/** What a chunk `require`s: another chunk (beside the bundle) through `loadChunk`, else Node's. */
+const chunkRequire = Object.assign(function require(id) {
+  return typeof id === 'string' && /^\.\/patchwise-[\w-]+\.cjs$/.test(id) ? loadChunk(join(dirname(bundle), id.slice(2))) : nodeRequire(id);
+}, nodeRequire);
+const cacheDir = debug ? undefined : cacheFolder();
+/** Code caches to write at exit: the chunks that were compiled without one. */
+const toCache = [];
+
+/** Compile and run one chunk of the bundle (see scripts/bundle-cli.mjs) with its code cache. */
+function loadChunk(file) {
+  const known = chunks.get(file);
+  if (known) return known.exports;
+  const source = readFileSync(file, 'utf8');
   const hash = createHash('sha256').update(source).digest('hex');
   const header = Buffer.from(`patchwise-code-cache ${hash} ${process.version} ${process.arch}\n`);
-  const cacheFile = dir && join(dir, `${hash.slice(0, 32)}-${process.version}.bin`);
+  const cacheFile = cacheDir && join(cacheDir, `${hash.slice(0, 32)}-${process.version}.bin`);
   const cachedData = cacheFile && readCache(cacheFile, header);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: bundle,
+    filename: file,
     cachedData,
   });
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
-    // At exit the cache also holds the functions this run compiled, not only the top level.
-    process.once('exit', () => {
-      const temp = `${cacheFile}.${process.pid}.tmp`;
-      try {
-        // O_EXCL: never through a link or over a file someone else put there.
-        writeFileSync(temp, Buffer.concat([header, script.createCachedData()]), { flag: 'wx', mode: 0o600 });
-        renameSync(temp, cacheFile);
-      } catch {
-        // a read-only or full cache folder only costs speed
-        try {
-          unlinkSync(temp);
-        } catch {
-          // nothing was written
-        }
-      }
-    });
-  }
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) toCache.push({ script, header, cacheFile });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  chunks.set(file, module);
+  try {
+    script.runInThisContext()(module.exports, chunkRequire, module, file, dirname(file));
+  } catch (err) {
+    // As Node's `require`: a chunk that threw is not kept half-run.
+    chunks.delete(file);
+    throw err;
+  }
   return module.exports;
 }
+
+// At exit the caches also hold the functions this run compiled, not only the top level.
+process.once('exit', () => {
+  for (const { script, header, cacheFile } of toCache) {
+    const temp = `${cacheFile}.${process.pid}.tmp`;
+    try {
+      // O_EXCL: never through a link or over a file someone else put there.
+      writeFileSync(temp, Buffer.concat([header, script.createCachedData()]), { flag: 'wx', mode: 0o600 });
+      renameSync(temp, cacheFile);
+    } catch {
+      // a read-only or full cache folder only costs speed
+      try {
+        unlinkSync(temp);
+      } catch {
+        // nothing was written
+      }
+    }
+  }
+});
 
 // `pnpm patchwise ARGS` (a package script named after the command, as in patchwise's own repository)
 // runs in the package's folder: paths the user typed are relative to where they typed them.
 if (process.env.npm_lifecycle_event === 'patchwise' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-
-// --debug: stack traces through the bundle's source map into the TypeScript sources. Node maps only
-// modules it loads itself, so the bundle is required (no code cache) in that case.
-const debug = process.argv.includes('--debug');
-if (debug) process.setSourceMapsEnabled(true);
 
 // Code from a cached script cannot import() by itself: lend it this module's (see config's importModule).
 globalThis.__patchwiseImport = (specifier) => import(specifier);
@@ -126,7 +148,7 @@ process.on('exit', () => {
   process.exitCode = 1;
 });
 
-(debug ? require(bundle) : loadBundle())
+(debug ? require(bundle) : loadChunk(bundle))
   .main(process.argv.slice(2))
   .then((code) => {
     finished = true;

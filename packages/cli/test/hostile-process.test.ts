@@ -78,16 +78,19 @@ describe('fail closed: nothing undecided ends in exit 0', () => {
   });
 });
 
-/** A copy of the launcher beside a bundle of our choosing (bin/patchwise.cjs loads ../dist/patchwise.cjs). */
-function launcher(name: string): { bin: string; bundle: (text: string) => void } {
+/**
+ * A copy of the launcher beside a bundle of our choosing (bin/patchwise.cjs loads
+ * ../dist/patchwise.cjs, and the chunks it requires as ./patchwise-NAME.cjs).
+ */
+function launcher(name: string): { bin: string; bundle: (text: string, chunk?: string) => void } {
   const dir = join(temp, name);
   mkdirSync(join(dir, 'bin'), { recursive: true });
   mkdirSync(join(dir, 'dist'));
   copyFileSync(BIN, join(dir, 'bin/patchwise.cjs'));
-  const file = join(dir, 'dist/patchwise.cjs');
   return {
     bin: join(dir, 'bin/patchwise.cjs'),
-    bundle: (text) => {
+    bundle: (text, chunk) => {
+      const file = join(dir, 'dist', chunk ? `patchwise-${chunk}.cjs` : 'patchwise.cjs');
       writeFileSync(file, text);
       // Same size and same time as the one before: only the content differs.
       utimesSync(file, new Date(1_700_000_000_000), new Date(1_700_000_000_000));
@@ -119,6 +122,21 @@ describe('the launcher', () => {
     expect(spawn(bin, [], env).stdout).toBe('B\n');
     // And the cache is rewritten for B: B again, from the cache.
     expect(spawn(bin, [], env).stdout).toBe('B\n');
+  });
+
+  it('runs each chunk once, each from a cache of its own, never from the cache of another chunk of the same size and time', () => {
+    const { bin, bundle } = launcher('chunks');
+    const cache = join(temp, 'cache-chunks');
+    bundle("const a = require('./patchwise-who.cjs'); const b = require('./patchwise-who.cjs');\nmodule.exports = { main: async () => { process.stdout.write(a === b ? a.who : 'twice'); return 0; } };\n");
+    bundle("module.exports = { who: 'A\\n' };\n", 'who');
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('A\n');
+    // One cache for the entry, one for the chunk it required.
+    expect(readdirSync(join(cache, 'patchwise'))).toHaveLength(2);
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('A\n');
+    bundle("module.exports = { who: 'B\\n' };\n", 'who');
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('B\n');
+    expect(readdirSync(join(cache, 'patchwise'))).toHaveLength(3);
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('B\n');
   });
 
   it('keeps its cache in a per-user folder of mode 0700, and ignores one others can write', () => {

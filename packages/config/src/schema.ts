@@ -2,7 +2,7 @@
  * The config file's shape, and `defineConfig` for typed TypeScript configs.
  */
 import { MAX_TIMEOUT_MS, type Policy } from '@patchwise/policy';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Severity = 'error' | 'warn' | 'off';
 

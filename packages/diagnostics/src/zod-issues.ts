@@ -4,11 +4,12 @@
  * is, and a sentence with a did-you-mean from the keys valid at that place. What is particular to
  * a document (the manifest's callback steps, a policy's "option `x`") stays with its reader.
  */
-import { z } from 'zod';
+// The core namespace itself (not `z.core`): a bundler then keeps only the classes used here.
+import * as core from 'zod/v4/core';
 import { suggestion } from './suggest.js';
 import { formatPath } from './yaml-source.js';
 
-type Issue = z.core.$ZodIssue;
+type Issue = core.$ZodIssue;
 type Path = (string | number)[];
 
 /** Where an issue is, for pointing at it. */
@@ -28,19 +29,19 @@ const toPath = (path: readonly PropertyKey[]): Path => path.map((part) => (typeo
  * A schema that only wraps another (`.optional()`, `.default([])`, a pipe's input, a lazy one): that
  * other. (A `.catch()` reports no issue from inside it.)
  */
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType | undefined {
+function unwrap(schema: core.$ZodType): core.$ZodType | undefined {
   if (
-    schema instanceof z.core.$ZodOptional ||
-    schema instanceof z.core.$ZodNullable ||
-    schema instanceof z.core.$ZodDefault ||
-    schema instanceof z.core.$ZodPrefault ||
-    schema instanceof z.core.$ZodNonOptional ||
-    schema instanceof z.core.$ZodReadonly
+    schema instanceof core.$ZodOptional ||
+    schema instanceof core.$ZodNullable ||
+    schema instanceof core.$ZodDefault ||
+    schema instanceof core.$ZodPrefault ||
+    schema instanceof core.$ZodNonOptional ||
+    schema instanceof core.$ZodReadonly
   ) {
     return schema._zod.def.innerType;
   }
-  if (schema instanceof z.core.$ZodPipe) return schema._zod.def.in;
-  if (schema instanceof z.core.$ZodLazy) return schema._zod.def.getter();
+  if (schema instanceof core.$ZodPipe) return schema._zod.def.in;
+  if (schema instanceof core.$ZodLazy) return schema._zod.def.getter();
   return undefined;
 }
 
@@ -49,26 +50,26 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType | undefined {
  * did-you-mean: an unknown key is as likely a typo inside `objects[0]` as at the top. `seen` stops
  * a lazy schema that is its own option.
  */
-function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[], seen = new Set<z.core.$ZodType>()): string[] {
+function keysAt(schema: core.$ZodType, path: readonly PropertyKey[], seen = new Set<core.$ZodType>()): string[] {
   if (seen.has(schema)) return [];
   seen.add(schema);
   const inner = unwrap(schema);
   if (inner) return keysAt(inner, path, seen);
-  if (schema instanceof z.core.$ZodUnion) return [...new Set(schema._zod.def.options.flatMap((o) => keysAt(o, path, seen)))];
-  if (schema instanceof z.core.$ZodIntersection) return [...new Set([...keysAt(schema._zod.def.left, path, seen), ...keysAt(schema._zod.def.right, path, seen)])];
+  if (schema instanceof core.$ZodUnion) return [...new Set(schema._zod.def.options.flatMap((o) => keysAt(o, path, seen)))];
+  if (schema instanceof core.$ZodIntersection) return [...new Set([...keysAt(schema._zod.def.left, path, seen), ...keysAt(schema._zod.def.right, path, seen)])];
   const [head, ...rest] = path;
-  if (schema instanceof z.core.$ZodObject) {
+  if (schema instanceof core.$ZodObject) {
     const { shape, catchall } = schema._zod.def;
     if (head === undefined) return Object.keys(shape);
     const next = typeof head === 'string' && Object.hasOwn(shape, head) ? shape[head] : catchall;
     return next ? keysAt(next, rest) : [];
   }
-  if (typeof head === 'number' && schema instanceof z.core.$ZodArray) return keysAt(schema._zod.def.element, rest);
-  if (typeof head === 'number' && schema instanceof z.core.$ZodTuple) {
+  if (typeof head === 'number' && schema instanceof core.$ZodArray) return keysAt(schema._zod.def.element, rest);
+  if (typeof head === 'number' && schema instanceof core.$ZodTuple) {
     const next = schema._zod.def.items[head] ?? schema._zod.def.rest;
     return next ? keysAt(next, rest) : [];
   }
-  if (head !== undefined && schema instanceof z.core.$ZodRecord) return keysAt(schema._zod.def.valueType, rest);
+  if (head !== undefined && schema instanceof core.$ZodRecord) return keysAt(schema._zod.def.valueType, rest);
   return [];
 }
 
@@ -177,7 +178,7 @@ export function issuePlace(issue: Issue): IssuePlace {
  * `schema` is what the issue's path is relative to; `noun` names keys (`option`: `unknown option`).
  * The place itself is not in the sentence: see `issuePlace`.
  */
-export function describeIssue(issue: Issue, schema: z.core.$ZodType, options: { noun?: string } = {}): string {
+export function describeIssue(issue: Issue, schema: core.$ZodType, options: { noun?: string } = {}): string {
   const noun = options.noun ?? 'key';
   if (issue.code === 'unrecognized_keys') {
     const known = keysAt(schema, issue.path);

@@ -3,7 +3,7 @@
  * as objects in TypeScript (where callbacks may also be functions).
  */
 import { Errno } from '@patchwise/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const errnoNames = Object.keys(Errno) as [keyof typeof Errno, ...(keyof typeof Errno)[]];
 

@@ -1,7 +1,9 @@
 /**
  * The scenario file format: a machine, patches, target modules, tasks, a config, and steps.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+// Not `z.core.util`: through the nested namespace a bundler would keep all of zod (locales included).
+import { util } from 'zod/v4/core';
 
 export const TaskSchema = z.strictObject({
   /** How steps refer to the task. */
@@ -35,7 +37,7 @@ export const MachineSchema = z.strictObject({
 /** A patch manifest in a file of its own, relative to the scenario. */
 const PatchFileSchema = z.strictObject({
   file: z
-    .string({ error: (issue) => `expected a file path (a string), received ${z.core.util.parsedType(issue.input)}` })
+    .string({ error: (issue) => `expected a file path (a string), received ${util.parsedType(issue.input)}` })
     .min(1, 'expected a file path, received an empty string'),
 });
 

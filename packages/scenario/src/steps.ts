@@ -7,7 +7,7 @@ import { defineOp, fail, insmodStrerror, isRecord, onlyKeys, OPS, str, type OpSp
 import { parseFunctionRef } from '@patchwise/manifest';
 import { parseDuration as parseWallDuration } from '@patchwise/policy';
 import { LIVEPATCH_SYSFS } from '@patchwise/sim';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expect } from './expect.js';
 import type { ScenarioHarness } from './harness.js';
 

@@ -2,7 +2,7 @@
  * The options of `rollout`. With none set, every published patch may load at once and an
  * unpublished one loads with a warning: the policy only says what it sees until told otherwise.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_DURATION_MS, parseDuration } from '@patchwise/policy';
 
 const duration = z

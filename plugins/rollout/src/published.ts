@@ -3,7 +3,7 @@
  * or a real module's `MODULE_INFO(patchwise_published, ...)`).
  */
 import type { PatchInfo } from '@patchwise/policy';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ISO_WITH_OFFSET = z.iso.datetime({ offset: true });
 

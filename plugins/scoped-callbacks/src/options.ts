@@ -2,7 +2,7 @@
  * The policy's options. Scoped callbacks always run as the contract says; what a deployment may
  * tune is whether `blockDisable` is enforced.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const optionsSchema = z.strictObject({
   /**

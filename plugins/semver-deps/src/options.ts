@@ -2,7 +2,7 @@
  * The options of `semver-deps`. Every rule is on by default except the strict `requireVersion`; the
  * most permissive settings are `{ allowDowngrade: true, requireVersion: false, checkKernel: false }`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const OptionsSchema = z.strictObject({
   /** An atomic replace may install a lower version of a lineage than the one it replaces. */

@@ -3,7 +3,7 @@
  * here the wait, the nudge and the way out are configuration.
  */
 import { definePolicy, type TransitionEvent } from '@patchwise/policy';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const retries = z.number().int().positive();
 

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { isWellFormed } from '@patchwise/manifest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePublicKey } from './keys.js';
 import { nameOf } from './patch-facts.js';
 
