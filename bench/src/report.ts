@@ -121,18 +121,16 @@ function scaling(r: Results): string {
     prose.SCALING_MEMORY,
     '',
     table(
-      ['installed functions', 'replace decision: page faults', 'replace decision: time in GC', 'plain nop loop: page faults', 'fresh list: time', 'fresh list: page faults'],
+      ['installed functions', 'replace decision: page faults', 'replace decision: time in GC', 'plain nop loop: page faults'],
       s.rows.map((row) => [
         fmt(row.installedFunctions, 0),
         fmt(row.replaceFaults, 0),
         ms(row.replaceGcMs, 2),
         fmt(row.floorFaults, 0),
-        ms(row.freshListMs, 2),
-        fmt(row.freshListFaults, 0),
       ]),
     ),
     '',
-    `The same marginal ratio, last decade over first: the plain nop loop's **${fmt(s.floorMarginalRatio)}**, a fresh list's alone **${fmt(s.freshListMarginalRatio)}** (the replace decision's: ${fmt(s.marginalRatio)}).`,
+    `The same marginal ratio, last decade over first: the plain nop loop's **${fmt(s.floorMarginalRatio)}** (the replace decision's: ${fmt(s.marginalRatio)}).`,
   ].join('\n');
 }
 

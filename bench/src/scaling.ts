@@ -20,7 +20,7 @@
 import { fork } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { funcKey, patchInfo, type Decision, type FuncRef, type PatchInfo } from '@patchwise/core';
+import { funcKey, patchInfo, type Decision, type FuncRef, type NopList, type PatchInfo } from '@patchwise/core';
 import { manifestModule, parseManifest, patchDefinition, type PatchManifest } from '@patchwise/manifest';
 import { applyPolicies } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
@@ -40,12 +40,9 @@ export interface ScalingRow {
   readonly replaceMs: number;
   /** The plain nop loop over the same installed patches. */
   readonly floorMs: number;
-  /** Allocating and filling a fresh list as long as the nops, alone. */
-  readonly freshListMs: number;
-  /** Median minor page faults per run: replace decision, plain nop loop, fresh list. */
+  /** Median minor page faults per run (fresh memory touched): replace decision, plain nop loop. */
   readonly replaceFaults: number;
   readonly floorFaults: number;
-  readonly freshListFaults: number;
   /** Time in garbage collection per replace decision (during its samples). */
   readonly replaceGcMs: number;
   readonly replaceNsPerInstalledFunction: number;
@@ -60,9 +57,8 @@ export interface ScalingResult {
   readonly enableMarginalRatio: number;
   /** Replace at the largest size over the plain nop loop there. */
   readonly floorRatio: number;
-  /** The same marginal ratio for the plain nop loop, and for a fresh list alone (informational). */
+  /** The same marginal ratio for the plain nop loop (informational). */
   readonly floorMarginalRatio: number;
-  readonly freshListMarginalRatio: number;
   readonly rows: readonly ScalingRow[];
   readonly replacingFunctions: number;
   readonly heapLimitMb: number;
@@ -119,46 +115,62 @@ export function plainNopIndex(installed: readonly PatchInfo[]): PlainNopIndex {
   return { ids, patches, marks: new Uint32Array(ids.size), epoch: 0 };
 }
 
-/**
- * The plain loop: the nops of `patch` over the installed patches of `index`, as anyone would write
- * it with that index: mark the new patch's functions, walk the installed ones, keep each unmarked
- * function once; counted first, so that the list is allocated once, at its size (as the core does).
- */
-export function plainNops(patch: PatchInfo, index: PlainNopIndex): FuncRef[] {
-  const walk = (found: (func: FuncRef) => void): number => {
-    const epoch = (index.epoch += 1);
-    for (const obj of patch.objects) {
-      for (const f of obj.funcs) {
-        const id = index.ids.get(funcKey(f));
-        if (id !== undefined) index.marks[id] = epoch;
-      }
-    }
-    let count = 0;
-    for (const { funcs, ids } of index.patches) {
-      for (let i = 0; i < ids.length; i += 1) {
-        const id = ids[i] as number;
-        if (index.marks[id] === epoch) continue;
-        index.marks[id] = epoch;
-        found(funcs[i] as FuncRef);
-        count += 1;
-      }
-    }
-    return count;
-  };
-  const nops = new Array<FuncRef>(walk(() => undefined));
-  let at = 0;
-  walk((func) => {
-    nops[at] = func;
-    at += 1;
-  });
-  return nops;
+/** The plain loop's nops: one bit per installed function, in the order the patches hold them. */
+export interface PlainNops {
+  readonly bits: Uint32Array;
+  readonly count: number;
 }
 
-/** Whether two lists name the same functions, in the same order. */
-const sameFunctions = (a: readonly FuncRef[] | undefined, b: readonly FuncRef[]): boolean =>
-  a !== undefined && a.length === b.length && a.every((f, i) => funcKey(f) === funcKey(b[i] as FuncRef));
+/**
+ * The plain loop: the nops of `patch` over the installed patches of `index`, as anyone would write
+ * it with that index and the core's form of the answer (a bit per installed function, see the
+ * core's `nop-list.ts`): mark the new patch's functions, walk the installed ones, keep each
+ * unmarked function once.
+ */
+export function plainNops(patch: PatchInfo, index: PlainNopIndex): PlainNops {
+  const epoch = (index.epoch += 1);
+  for (const obj of patch.objects) {
+    for (const f of obj.funcs) {
+      const id = index.ids.get(funcKey(f));
+      if (id !== undefined) index.marks[id] = epoch;
+    }
+  }
+  let total = 0;
+  for (const { ids } of index.patches) total += ids.length;
+  const bits = new Uint32Array((total + 31) >>> 5);
+  let [position, count] = [0, 0];
+  for (const { ids } of index.patches) {
+    for (let i = 0; i < ids.length; i += 1, position += 1) {
+      const id = ids[i] as number;
+      if (index.marks[id] === epoch) continue;
+      index.marks[id] = epoch;
+      bits[position >>> 5] = (bits[position >>> 5] as number) | (1 << (position & 31));
+      count += 1;
+    }
+  }
+  return { bits, count };
+}
 
-const samplesFor = (size: number) => (size >= 1e6 ? 9 : size >= 1e5 ? 15 : 41);
+/** The functions the plain loop's bits name, in order. */
+export function plainNopFunctions(nops: PlainNops, index: PlainNopIndex): FuncRef[] {
+  const out: FuncRef[] = [];
+  let position = 0;
+  for (const { funcs } of index.patches) {
+    for (const func of funcs) {
+      if (((nops.bits[position >>> 5] as number) & (1 << (position & 31))) !== 0) out.push(func);
+      position += 1;
+    }
+  }
+  return out;
+}
+
+/** Whether a decision's nops name the same functions as `b`, in the same order. */
+const sameFunctions = (a: NopList | undefined, b: readonly FuncRef[]): boolean => {
+  const list = a?.toArray();
+  return list !== undefined && a?.length === b.length && list.length === b.length && list.every((f, i) => funcKey(f) === funcKey(b[i] as FuncRef));
+};
+
+const samplesFor = (size: number) => (size >= 1e6 ? 15 : size >= 1e5 ? 41 : 201);
 
 interface Sampled {
   /** Median wall time of one run. */
@@ -173,13 +185,16 @@ interface Sampled {
 const gcEntries: { start: number; duration: number }[] = [];
 let gcObserver: PerformanceObserver | undefined;
 
-/** Median of `samples` back-to-back runs (after one warm-up run), GC included. */
+/** Median of `samples` back-to-back runs (after a warm-up), GC included. */
 async function sampled(samples: number, fn: () => unknown): Promise<Sampled> {
   gcObserver ??= new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, duration: e.duration });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  fn();
+  // Warm-up until the code is optimised: at least 5 runs and 200 ms (a small stack's first runs
+  // would otherwise weigh tier-up into the first decade's marginal time).
+  const warmUntil = performance.now() + 200;
+  for (let i = 0; i < 5 || performance.now() < warmUntil; i += 1) fn();
   const times: number[] = [];
   const faults: number[] = [];
   const from = performance.now();
@@ -194,16 +209,6 @@ async function sampled(samples: number, fn: () => unknown): Promise<Sampled> {
   const gcMs = gcEntries.filter((e) => e.start >= from && e.start < to).reduce((sum, e) => sum + e.duration, 0);
   gcEntries.length = 0;
   return { ms: median(times), faults: median(faults), gcMs: gcMs / samples };
-}
-
-/**
- * A fresh list of `n` entries, filled: the memory any implementation that returns the nops as a
- * list allocates, alone (reported beside the decisions: what the machine charges for it).
- */
-function freshList(n: number, item: unknown): unknown[] {
-  const list = new Array<unknown>(n);
-  for (let i = 0; i < n; i += 1) list[i] = item;
-  return list;
 }
 
 const marginal = (rows: readonly ScalingRow[], pick: (r: ScalingRow) => number): number => {
@@ -247,7 +252,7 @@ export async function measureScaling(
     // exactly the nops the plain loop finds.
     const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
     const nopIndex = plainNopIndex(installed);
-    const floorNops = plainNops(replacing, nopIndex);
+    const floorNops = plainNopFunctions(plainNops(replacing, nopIndex), nopIndex);
     const replaced = machine.livepatch.check(replaceRequest) as Decision[];
     const replace = replaced.find((d) => d.gate === 'replace');
     if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || !sameFunctions(replace.nops, floorNops)) {
@@ -261,7 +266,6 @@ export async function measureScaling(
     const enable = await sampled(n, () => machine.livepatch.check(enableRequest));
     const replace_ = await sampled(n, () => machine.livepatch.check(replaceRequest));
     const floor = await sampled(n, () => plainNops(replacing, nopIndex));
-    const fresh = await sampled(n, () => freshList(floorNops.length, replacing));
     const [enableMs, replaceMs, floorMs] = [enable.ms, replace_.ms, floor.ms];
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
     rows.push({
@@ -271,10 +275,8 @@ export async function measureScaling(
       enableMs: round(enableMs, 3),
       replaceMs: round(replaceMs, 3),
       floorMs: round(floorMs, 3),
-      freshListMs: round(fresh.ms, 3),
       replaceFaults: replace_.faults,
       floorFaults: floor.faults,
-      freshListFaults: fresh.faults,
       replaceGcMs: round(replace_.gcMs, 3),
       replaceNsPerInstalledFunction: round((replaceMs * 1e6) / size, 1),
       buildMs: round(buildMs, 0),
@@ -290,7 +292,6 @@ export async function measureScaling(
     enableMarginalRatio: marginal(rows, (r) => r.enableMs),
     floorRatio: round(last.replaceMs / last.floorMs),
     floorMarginalRatio: marginal(rows, (r) => r.floorMs),
-    freshListMarginalRatio: marginal(rows, (r) => r.freshListMs),
     rows,
     replacingFunctions: FUNCS_PER_PATCH,
     heapLimitMb: WORKER_HEAP_MB,

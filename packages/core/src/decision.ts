@@ -1,7 +1,7 @@
 /**
  * Decisions: what a gate concluded, with the findings that led there.
  */
-import type { FuncRef } from './info.js';
+import type { NopList } from './nop-list.js';
 
 /** `error` denies; `warn` reports and allows. (`off` policies do not run at all.) */
 export type Severity = 'error' | 'warn';
@@ -57,7 +57,7 @@ export interface Decision {
   readonly module?: string;
   /** For `replace`: the patches that would be replaced, and the functions that get nops. */
   readonly replaced?: readonly string[];
-  readonly nops?: readonly FuncRef[];
+  readonly nops?: NopList;
   readonly allowed: boolean;
   /** Audit mode: errors were reported as warnings. */
   readonly audit: boolean;

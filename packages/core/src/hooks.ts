@@ -8,6 +8,7 @@
 import type { Decision, FindingData, GateName, Operation, Severity } from './decision.js';
 import type { FuncRef, PatchInfo } from './info.js';
 import type { PatchIndex } from './installed-index.js';
+import type { NopList } from './nop-list.js';
 import type { LogLevel } from './log.js';
 import type { ShadowTable } from './shadow.js';
 import type { KlpState } from './types.js';
@@ -77,8 +78,8 @@ export interface ReplaceContext extends GateContext {
   readonly patch: PatchInfo;
   /** Every installed patch it would replace, oldest first. */
   readonly replaced: readonly PatchInfo[];
-  /** The functions that would fall back to the original code. */
-  readonly nops: readonly FuncRef[];
+  /** The functions that would fall back to the original code (read it as `nop-list.ts` says). */
+  readonly nops: NopList;
 }
 
 /** `preUnpatch`: a patch is about to be disabled (or its patching transition reversed). */

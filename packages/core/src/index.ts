@@ -64,6 +64,7 @@ export type {
 } from './host.js';
 export type { FuncRef, ObjectInfo, PatchInfo } from './info.js';
 export type { PatchIndex } from './installed-index.js';
+export type { NopList } from './nop-list.js';
 export type { LogLevel, LogSink, MessageId } from './log.js';
 export type { ShadowCtor, ShadowData, ShadowDtor, ShadowKey } from './shadow.js';
 export type {

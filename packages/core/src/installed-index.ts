@@ -10,6 +10,7 @@
  */
 import { frozenList } from './frozen-list.js';
 import { funcKey, nopsFor, type FuncRef, type PatchInfo } from './info.js';
+import { markNop, nopBits, nopList, nopListOf, type NopList } from './nop-list.js';
 
 /** What a gate reads of the index (`ctx.index`). Every list is a fresh array, oldest first. */
 export interface PatchIndex {
@@ -233,33 +234,20 @@ export class InstalledIndex {
   /**
    * The functions an atomic-replace patch would turn into nops (`klp_add_nops`): every function an
    * installed patch patches that `patch` does not, each once, in the order of `installed` and of
-   * each patch's functions (sympos 0 and 1 are the same function).
+   * each patch's functions (sympos 0 and 1 are the same function). See `nop-list.ts` for the form.
    *
    * Perf: marks function numbers in a flat table (a new mark value per call, so the table is never
    * cleared or reallocated) instead of building sets of key strings: at 10^6 installed functions
    * those sets cost more per function the bigger they grew (hashing, rehashing, cache misses, and
    * the garbage collection of a million-entry set per decision).
    */
-  nopsFor(patch: PatchInfo, installed: readonly PatchInfo[]): FuncRef[] {
+  nopsFor(patch: PatchInfo, installed: readonly PatchInfo[]): NopList {
     const entries: { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[] = [];
     for (const old of installed) {
       const entry = this.#patches.get(old);
-      if (!entry) return nopsFor(patch, installed);
+      if (!entry) return nopList(nopsFor(patch, installed));
       entries.push(entry);
     }
-    // Two passes, the first to count: the list is allocated once at its size. Grown by `push`, a
-    // million-entry list is reallocated and copied a few dozen times, each time in fresh memory.
-    const nops = new Array<FuncRef>(this.#visitNops(patch, entries, () => undefined));
-    let at = 0;
-    this.#visitNops(patch, entries, (func) => {
-      nops[at] = func;
-      at += 1;
-    });
-    return nops;
-  }
-
-  /** Calls `found` with each nop of `nopsFor`, in order; returns how many there were. */
-  #visitNops(patch: PatchInfo, entries: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[], found: (func: FuncRef) => void): number {
     const epoch = this.#nextEpoch();
     const marks = this.#marks;
     for (const obj of patch.objects) {
@@ -268,17 +256,27 @@ export class InstalledIndex {
         if (id !== undefined) marks[id] = epoch;
       }
     }
-    let count = 0;
-    for (const { funcs, ids } of entries) {
-      for (let i = 0; i < ids.length; i += 1) {
+    let total = 0;
+    for (const { ids } of entries) total += ids.length;
+    const bits = nopBits(total);
+    const ends = new Uint32Array(entries.length);
+    let [position, count] = [0, 0];
+    for (let e = 0; e < entries.length; e += 1) {
+      const { ids } = entries[e] as (typeof entries)[number];
+      for (let i = 0; i < ids.length; i += 1, position += 1) {
         const id = ids[i] as number;
         if (marks[id] === epoch) continue;
         marks[id] = epoch;
-        found(funcs[i] as FuncRef);
+        markNop(bits, position);
         count += 1;
       }
+      ends[e] = count;
     }
-    return count;
+    return nopListOf(
+      entries.map((e) => e.funcs),
+      bits,
+      ends,
+    );
   }
 
   #idOf(key: string): number {

@@ -11,6 +11,7 @@ export type {
   Decision,
   Finding,
   GateContext,
+  NopList,
   PatchInfo,
   PolicyContext,
   PolicyDefinition,

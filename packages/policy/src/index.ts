@@ -22,6 +22,7 @@ export type {
   GateContext,
   ModuleComingContext,
   ModuleGoingEvent,
+  NopList,
   ObjectCallbackEvent,
   PatchIndex,
   PatchInfo,

@@ -203,7 +203,7 @@ describe('replace, preUnpatch and moduleComing gates', () => {
     expect(await machine.insmod('c')).toBe(0);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.replaced.map((p) => p.name)).toEqual(['a', 'b']);
-    expect(seen[0]?.nops).toEqual([{ object: null, name: 'cmdline_proc_show', sympos: 0 }]);
+    expect(seen[0]?.nops.toArray()).toEqual([{ object: null, name: 'cmdline_proc_show', sympos: 0 }]);
   });
 
   it('preUnpatch can refuse a disable: -EPERM, the patch stays enabled', async () => {
