@@ -68,9 +68,9 @@ installed ones and keeps each unmarked function once, answering in the core's fo
 installed function, \`packages/core/src/nop-list.ts\`). The run stops unless it finds the same nops,
 in the same order, as the decision.
 
-**The stack.** Built on one simulated machine through real loads: manifest modules of 1,000
+**The stack.** One simulated machine per size, built through real loads: manifest modules of 1,000
 functions each (\`insmod\`, through the same three policies' gates, each transition completed),
-from 1 to 1,000 patches; each size is measured when reached, in a child process with a larger heap.
+from 1 to 1,000 patches, all kept, in a child process with a larger heap.
 Samples run back to back after a warm-up (at least 5 runs and 200 ms, so that the small sizes are
 not measured while the code is still being optimised), **with no forced collection**: garbage
 collection is part of what is measured, at every size. 201 samples at 10^3 and 10^4, 41 at 10^5,
@@ -78,7 +78,11 @@ collection is part of what is measured, at every size. 201 samples at 10^3 and 1
 
 **The ratios.** \`marginalScalingRatio\` is the replace decision's marginal time per installed
 function over the last decade, (t(10^6) − t(10^5)) / 900,000, over that of the first,
-(t(10^4) − t(10^3)) / 9,000: above 1 means each added function costs more on a bigger stack. The
+(t(10^4) − t(10^3)) / 9,000: above 1 means each added function costs more on a bigger stack. Each
+difference t(b) − t(a) is the median of paired runs, the decision on machine *a* and on machine *b*
+back to back (alternating which goes first), after a warm-up of both: the first decade's
+difference is a few hundredths of a millisecond, less than two separately timed medians drift
+apart, and taken that way the ratio swung between 0.2 and 3.7 from run to run. The
 enable's is reported beside it: its work hardly grows with the stack, so its marginal times are
 differences of small numbers, mostly noise. \`replaceFloorRatio\` is the replace decision at 10^6
 over the plain nop loop at 10^6: what the framework, the policies and the decision cost on top of

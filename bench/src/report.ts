@@ -118,6 +118,19 @@ function scaling(r: Results): string {
     `**marginalScalingRatio = ${fmt(s.marginalRatio)}** (replace: marginal time per installed function from 10^5 to 10^6 over that from 10^3 to 10^4; the enable's: ${fmt(s.enableMarginalRatio)}, a difference of small numbers, see below). ` +
       `**replaceFloorRatio = ${fmt(s.floorRatio)}** (a replace decision at ${fmt(last?.installedFunctions ?? null, 0)} functions over the plain nop loop there). Deciding patches of ${fmt(s.replacingFunctions, 0)} functions; worker heap limit ${fmt(s.heapLimitMb, 0)} MB.`,
     '',
+    table(
+      ['decade', 'paired runs', 'replace decision', 'enable decision', 'plain nop loop'],
+      s.decades.map((m) => [
+        `${fmt(m.from, 0)} → ${fmt(m.to, 0)}`,
+        fmt(m.pairs, 0),
+        `${fmt(m.replaceNs, 2)} ns`,
+        `${fmt(m.enableNs, 2)} ns`,
+        `${fmt(m.floorNs, 2)} ns`,
+      ]),
+    ),
+    '',
+    `Marginal time per installed function by decade, above. The same marginal ratio, last decade over first: the plain nop loop's **${fmt(s.floorMarginalRatio)}** (the replace decision's: ${fmt(s.marginalRatio)}).`,
+    '',
     prose.SCALING_MEMORY,
     '',
     table(
@@ -129,8 +142,6 @@ function scaling(r: Results): string {
         fmt(row.floorFaults, 0),
       ]),
     ),
-    '',
-    `The same marginal ratio, last decade over first: the plain nop loop's **${fmt(s.floorMarginalRatio)}** (the replace decision's: ${fmt(s.marginalRatio)}).`,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 /**
- * Scaling: the cost of one decision as the installed stack grows from 10^3 to 10^6 functions. The
- * stack is built on one simulated machine through real loads (`insmod` of manifest modules of 1,000
+ * Scaling: the cost of one decision as the installed stack grows from 10^3 to 10^6 functions. Each
+ * size is its own simulated machine, built through real loads (`insmod` of manifest modules of 1,000
  * functions each, through the three policies' gates). At each size two decisions are measured with
  * `livepatch.check` (every gate of a real enable, nothing changed):
  * - `enable`: a non-replace patch of 1,000 functions, all already patched (the first layer's), of
@@ -12,8 +12,11 @@
  * `marginalScalingRatio`: the marginal cost per installed function over the last decade
  * ((t(10^6) - t(10^5)) / 900,000) over that of the first ((t(10^4) - t(10^3)) / 9,000), for the
  * replace decision (the one whose work grows with the stack); the enable's is reported beside it.
+ * Each difference is the median of paired runs, one decision on each machine back to back: the
+ * first decade's difference is tenths of a millisecond, smaller than the drift between two
+ * separately timed medians (which made the ratio swing from 0.2 to 3.7 between runs).
  * `replaceFloorRatio`: the replace decision at 10^6 over one plain loop that computes the same nops
- * from the same installed patches (a key per function, a set of the new patch's keys).
+ * from the same installed patches (`plain-nops.ts`).
  *
  * Runs in a child process (see `scaling-worker.ts`) with a larger heap.
  */
@@ -25,6 +28,7 @@ import { manifestModule, parseManifest, patchDefinition, type PatchManifest } fr
 import { applyPolicies } from '@patchwise/policy';
 import { Machine } from '@patchwise/sim';
 import { threePolicies } from './fixtures.js';
+import { plainNopFunctions, plainNopIndex, plainNops } from './plain-nops.js';
 import { median, round, timeMs } from './stats.js';
 
 export const FUNCS_PER_PATCH = 1000;
@@ -51,6 +55,16 @@ export interface ScalingRow {
   readonly heapUsedMb: number;
 }
 
+/** Marginal time per installed function from `from` to `to`: the median paired difference over the added functions. */
+export interface DecadeMarginal {
+  readonly from: number;
+  readonly to: number;
+  readonly pairs: number;
+  readonly replaceNs: number;
+  readonly enableNs: number;
+  readonly floorNs: number;
+}
+
 export interface ScalingResult {
   /** Replace decisions: marginal ns per function, last decade over first. */
   readonly marginalRatio: number;
@@ -59,6 +73,8 @@ export interface ScalingResult {
   readonly floorRatio: number;
   /** The same marginal ratio for the plain nop loop (informational). */
   readonly floorMarginalRatio: number;
+  /** The first and the last decade's marginal times. */
+  readonly decades: readonly [DecadeMarginal, DecadeMarginal];
   readonly rows: readonly ScalingRow[];
   readonly replacingFunctions: number;
   readonly heapLimitMb: number;
@@ -87,81 +103,6 @@ function deciding(replace: boolean): PatchManifest {
     tags: ['production'],
     functions: Array.from({ length: FUNCS_PER_PATCH }, (_, i) => name(0, i)),
   });
-}
-
-/**
- * What the plain loop is given, built before timing, as the core's index keeps it: a number per
- * function key, each installed patch's functions with their numbers, and a table to mark numbers in.
- */
-export interface PlainNopIndex {
-  readonly ids: ReadonlyMap<string, number>;
-  readonly patches: readonly { readonly funcs: readonly FuncRef[]; readonly ids: Uint32Array }[];
-  readonly marks: Uint32Array;
-  epoch: number;
-}
-
-export function plainNopIndex(installed: readonly PatchInfo[]): PlainNopIndex {
-  const ids = new Map<string, number>();
-  const patches = installed.map((p) => {
-    const funcs = p.objects.flatMap((obj) => obj.funcs);
-    const numbers = new Uint32Array(funcs.length);
-    funcs.forEach((f, i) => {
-      const key = funcKey(f);
-      if (!ids.has(key)) ids.set(key, ids.size);
-      numbers[i] = ids.get(key) as number;
-    });
-    return { funcs, ids: numbers };
-  });
-  return { ids, patches, marks: new Uint32Array(ids.size), epoch: 0 };
-}
-
-/** The plain loop's nops: one bit per installed function, in the order the patches hold them. */
-export interface PlainNops {
-  readonly bits: Uint32Array;
-  readonly count: number;
-}
-
-/**
- * The plain loop: the nops of `patch` over the installed patches of `index`, as anyone would write
- * it with that index and the core's form of the answer (a bit per installed function, see the
- * core's `nop-list.ts`): mark the new patch's functions, walk the installed ones, keep each
- * unmarked function once.
- */
-export function plainNops(patch: PatchInfo, index: PlainNopIndex): PlainNops {
-  const epoch = (index.epoch += 1);
-  for (const obj of patch.objects) {
-    for (const f of obj.funcs) {
-      const id = index.ids.get(funcKey(f));
-      if (id !== undefined) index.marks[id] = epoch;
-    }
-  }
-  let total = 0;
-  for (const { ids } of index.patches) total += ids.length;
-  const bits = new Uint32Array((total + 31) >>> 5);
-  let [position, count] = [0, 0];
-  for (const { ids } of index.patches) {
-    for (let i = 0; i < ids.length; i += 1, position += 1) {
-      const id = ids[i] as number;
-      if (index.marks[id] === epoch) continue;
-      index.marks[id] = epoch;
-      bits[position >>> 5] = (bits[position >>> 5] as number) | (1 << (position & 31));
-      count += 1;
-    }
-  }
-  return { bits, count };
-}
-
-/** The functions the plain loop's bits name, in order. */
-export function plainNopFunctions(nops: PlainNops, index: PlainNopIndex): FuncRef[] {
-  const out: FuncRef[] = [];
-  let position = 0;
-  for (const { funcs } of index.patches) {
-    for (const func of funcs) {
-      if (((nops.bits[position >>> 5] as number) & (1 << (position & 31))) !== 0) out.push(func);
-      position += 1;
-    }
-  }
-  return out;
 }
 
 /** Whether a decision's nops name the same functions as `b`, in the same order. */
@@ -211,13 +152,101 @@ async function sampled(samples: number, fn: () => unknown): Promise<Sampled> {
   return { ms: median(times), faults: median(faults), gcMs: gcMs / samples };
 }
 
-const marginal = (rows: readonly ScalingRow[], pick: (r: ScalingRow) => number): number => {
-  const [a, b] = [rows[0], rows[1]] as [ScalingRow, ScalingRow];
-  const [c, d] = [rows[rows.length - 2], rows[rows.length - 1]] as [ScalingRow, ScalingRow];
-  const first = (pick(b) - pick(a)) / (b.installedFunctions - a.installedFunctions);
-  const last = (pick(d) - pick(c)) / (d.installedFunctions - c.installedFunctions);
-  return round(last / first);
+/**
+ * The median of `n` paired differences t(b) − t(a), the two runs of each pair back to back, in
+ * alternating order (so that neither side always runs second), after a warm-up of both.
+ */
+function pairedDeltaMs(n: number, a: () => unknown, b: () => unknown): number {
+  const warmUntil = performance.now() + 200;
+  for (let i = 0; i < 5 || performance.now() < warmUntil; i += 1) {
+    a();
+    b();
+  }
+  const deltas: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    if (i % 2) {
+      const tb = timeMs(b);
+      deltas.push(tb - timeMs(a));
+    } else {
+      const ta = timeMs(a);
+      deltas.push(timeMs(b) - ta);
+    }
+  }
+  return median(deltas);
+}
+
+/** One machine with `size` installed functions, and what is decided on it. */
+interface Stack {
+  readonly size: number;
+  readonly patches: number;
+  readonly buildMs: number;
+  readonly enable: () => unknown;
+  readonly replace: () => unknown;
+  readonly floor: () => unknown;
+}
+
+const requestFor = (replace: boolean) => {
+  const manifest = deciding(replace);
+  return { operation: 'enable', name: manifest.name, patch: patchDefinition(manifest) } as const;
 };
+
+/**
+ * Builds a machine with `size` installed functions through real loads, and checks that the
+ * decisions are the ones meant: allowed, the replace replacing every layer with exactly the nops
+ * the plain loop finds.
+ */
+async function buildStack(size: number): Promise<Stack> {
+  const started = performance.now();
+  const machine = new Machine();
+  applyPolicies(machine.livepatch, threePolicies());
+  let patches = 0;
+  while (patches * FUNCS_PER_PATCH < size) {
+    const manifest = layerManifest(patches);
+    machine.addKernelFunctions(manifest.functions as string[]);
+    machine.addModule(manifestModule(manifest));
+    const ret = await machine.insmod(manifest.name);
+    if (ret !== 0) throw new Error(`scaling: insmod ${manifest.name} failed (${ret})`);
+    if (machine.livepatch.transitionPatch) machine.advance(1000);
+    if (machine.livepatch.transitionPatch) throw new Error(`scaling: ${manifest.name} did not finish its transition`);
+    patches += 1;
+  }
+  const buildMs = performance.now() - started;
+  const [replaceRequest, enableRequest] = [requestFor(true), requestFor(false)];
+  const replacing = patchInfo(replaceRequest.name, replaceRequest.patch);
+  const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
+  const nopIndex = plainNopIndex(installed);
+  const floorNops = plainNopFunctions(plainNops(replacing, nopIndex), nopIndex);
+  const replaced = machine.livepatch.check(replaceRequest) as Decision[];
+  const replace = replaced.find((d) => d.gate === 'replace');
+  if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || !sameFunctions(replace.nops, floorNops)) {
+    throw new Error(`scaling: unexpected replace decision at ${size}: ${JSON.stringify(replaced.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
+  }
+  const enabled = machine.livepatch.check(enableRequest) as Decision[];
+  if (!enabled.every((d) => d.allowed)) {
+    throw new Error(`scaling: unexpected enable decision at ${size}: ${JSON.stringify(enabled.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
+  }
+  return {
+    size,
+    patches,
+    buildMs,
+    enable: () => machine.livepatch.check(enableRequest),
+    replace: () => machine.livepatch.check(replaceRequest),
+    floor: () => plainNops(replacing, nopIndex),
+  };
+}
+
+/** A decade's marginal time per installed function, each decision's, from paired differences. */
+function decade(a: Stack, b: Stack, pairs: number): DecadeMarginal {
+  const perFunction = (delta: number) => round((delta * 1e6) / (b.size - a.size), 2);
+  return {
+    from: a.size,
+    to: b.size,
+    pairs,
+    replaceNs: perFunction(pairedDeltaMs(pairs, a.replace, b.replace)),
+    enableNs: perFunction(pairedDeltaMs(pairs, a.enable, b.enable)),
+    floorNs: perFunction(pairedDeltaMs(pairs, a.floor, b.floor)),
+  };
+}
 
 /** The measurement itself (in the worker). `sizes` and `samples` shrink it for the smoke test. */
 export async function measureScaling(
@@ -225,73 +254,46 @@ export async function measureScaling(
   sizes: readonly number[] = SIZES,
   samples: (size: number) => number = samplesFor,
 ): Promise<ScalingResult> {
-  const machine = new Machine();
-  applyPolicies(machine.livepatch, threePolicies());
-  const requests = ([true, false] as const).map((replace) => {
-    const manifest = deciding(replace);
-    return { operation: 'enable', name: manifest.name, patch: patchDefinition(manifest) } as const;
-  });
-  const [replaceRequest, enableRequest] = requests as [(typeof requests)[0], (typeof requests)[0]];
-  const replacing = patchInfo(replaceRequest.name, replaceRequest.patch);
+  // A machine per size, all kept: a decade's two ends are measured side by side.
+  const stacks: Stack[] = [];
   const rows: ScalingRow[] = [];
-  let patches = 0;
   for (const size of sizes) {
-    const started = performance.now();
-    while (patches * FUNCS_PER_PATCH < size) {
-      const manifest = layerManifest(patches);
-      machine.addKernelFunctions(manifest.functions as string[]);
-      machine.addModule(manifestModule(manifest));
-      const ret = await machine.insmod(manifest.name);
-      if (ret !== 0) throw new Error(`scaling: insmod ${manifest.name} failed (${ret})`);
-      if (machine.livepatch.transitionPatch) machine.advance(1000);
-      if (machine.livepatch.transitionPatch) throw new Error(`scaling: ${manifest.name} did not finish its transition`);
-      patches += 1;
-    }
-    const buildMs = performance.now() - started;
-    // The decisions must be the ones we mean: allowed, the replace replacing every layer with
-    // exactly the nops the plain loop finds.
-    const installed = machine.livepatch.patches.map((p) => machine.livepatch.patchInfo(p.name) as PatchInfo);
-    const nopIndex = plainNopIndex(installed);
-    const floorNops = plainNopFunctions(plainNops(replacing, nopIndex), nopIndex);
-    const replaced = machine.livepatch.check(replaceRequest) as Decision[];
-    const replace = replaced.find((d) => d.gate === 'replace');
-    if (!replaced.every((d) => d.allowed) || replace?.replaced?.length !== patches || !sameFunctions(replace.nops, floorNops)) {
-      throw new Error(`scaling: unexpected replace decision at ${size}: ${JSON.stringify(replaced.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
-    }
-    const enabled = machine.livepatch.check(enableRequest) as Decision[];
-    if (!enabled.every((d) => d.allowed)) {
-      throw new Error(`scaling: unexpected enable decision at ${size}: ${JSON.stringify(enabled.map((d) => [d.gate, d.allowed, d.findings.map((f) => f.code)]))}`);
-    }
+    const stack = await buildStack(size);
+    stacks.push(stack);
     const n = samples(size);
-    const enable = await sampled(n, () => machine.livepatch.check(enableRequest));
-    const replace_ = await sampled(n, () => machine.livepatch.check(replaceRequest));
-    const floor = await sampled(n, () => plainNops(replacing, nopIndex));
-    const [enableMs, replaceMs, floorMs] = [enable.ms, replace_.ms, floor.ms];
+    const enable = await sampled(n, stack.enable);
+    const replace = await sampled(n, stack.replace);
+    const floor = await sampled(n, stack.floor);
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
     rows.push({
       installedFunctions: size,
-      installedPatches: patches,
+      installedPatches: stack.patches,
       samples: n,
-      enableMs: round(enableMs, 3),
-      replaceMs: round(replaceMs, 3),
-      floorMs: round(floorMs, 3),
-      replaceFaults: replace_.faults,
+      enableMs: round(enable.ms, 3),
+      replaceMs: round(replace.ms, 3),
+      floorMs: round(floor.ms, 3),
+      replaceFaults: replace.faults,
       floorFaults: floor.faults,
-      replaceGcMs: round(replace_.gcMs, 3),
-      replaceNsPerInstalledFunction: round((replaceMs * 1e6) / size, 1),
-      buildMs: round(buildMs, 0),
+      replaceGcMs: round(replace.gcMs, 3),
+      replaceNsPerInstalledFunction: round((replace.ms * 1e6) / size, 1),
+      buildMs: round(stack.buildMs, 0),
       heapUsedMb: round(heapUsedMb, 0),
     });
-    log(`  scaling: ${size} functions: enable ${enableMs.toFixed(2)} ms, replace ${replaceMs.toFixed(2)} ms, plain nop loop ${floorMs.toFixed(2)} ms (built in ${(buildMs / 1000).toFixed(1)} s)`);
+    log(`  scaling: ${size} functions: enable ${enable.ms.toFixed(2)} ms, replace ${replace.ms.toFixed(2)} ms, plain nop loop ${floor.ms.toFixed(2)} ms (built in ${(stack.buildMs / 1000).toFixed(1)} s)`);
   }
   gcObserver?.disconnect();
   gcObserver = undefined;
-  const last = rows[rows.length - 1] as ScalingRow;
+  const [a, b, c, d] = [stacks[0], stacks[1], stacks[stacks.length - 2], stacks[stacks.length - 1]] as [Stack, Stack, Stack, Stack];
+  const first = decade(a, b, samples(a.size) * 2);
+  const last = decade(c, d, samples(c.size) * 2);
+  const ratio = (pick: (m: DecadeMarginal) => number) => round(pick(last) / pick(first));
+  const top = rows[rows.length - 1] as ScalingRow;
   return {
-    marginalRatio: marginal(rows, (r) => r.replaceMs),
-    enableMarginalRatio: marginal(rows, (r) => r.enableMs),
-    floorRatio: round(last.replaceMs / last.floorMs),
-    floorMarginalRatio: marginal(rows, (r) => r.floorMs),
+    marginalRatio: ratio((m) => m.replaceNs),
+    enableMarginalRatio: ratio((m) => m.enableNs),
+    floorRatio: round(top.replaceMs / top.floorMs),
+    floorMarginalRatio: ratio((m) => m.floorNs),
+    decades: [first, last],
     rows,
     replacingFunctions: FUNCS_PER_PATCH,
     heapLimitMb: WORKER_HEAP_MB,
