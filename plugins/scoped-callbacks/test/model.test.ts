@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PatchInfo } from '@patchwise/core';
 import type { PatchManifest } from '@patchwise/manifest';
-import { checkAgainstReference, findingKey, type ModelGate, type ModelState, type ModelRunStats, type ModelStep } from '@patchwise/testing';
+import { checkAgainstReference, findingKey, type ModelGate, type ModelState, type ModelRunStats } from '@patchwise/testing';
+import { modelParameters, modelRuns, modelSteps } from '@patchwise/testing/model';
 import scopedCallbacks from '@patchwise/plugin-scoped-callbacks';
 
-const runs = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 500;
+const runs = modelRuns();
 const FUNCTIONS = ['f0', 'f1'];
 
 /** Callback specs, and whether the README's schema accepts them. */
@@ -37,14 +38,7 @@ const manifest = (n: number): fc.Arbitrary<PatchManifest> =>
       callbacks: Object.fromEntries(Object.entries(m.callbacks).map(([id, at]) => [id, (SPECS[at] as { spec: unknown }).spec])),
     }) as unknown as PatchManifest);
 
-const step = (n: number): fc.Arbitrary<ModelStep> =>
-  fc.oneof(
-    { weight: 5, arbitrary: manifest(n).map((m) => ({ kind: 'enable' as const, manifest: m })) },
-    { weight: 3, arbitrary: fc.nat(9).map((target) => ({ kind: 'disable' as const, target })) },
-    { weight: 1, arbitrary: fc.nat(9).map((target) => ({ kind: 'reenable' as const, target })) },
-    { weight: 3, arbitrary: fc.constantFrom(0, 500, 3000).map((ms) => ({ kind: 'advance' as const, ms })) },
-  );
-const steps = fc.integer({ min: 1, max: 12 }).chain((length) => fc.tuple(...Array.from({ length }, (_, i) => step(i))));
+const steps = modelSteps(manifest, { maxLength: 12 });
 
 // The reference: the README's rules, read off the patches as they are.
 
@@ -68,7 +62,7 @@ describe('scoped-callbacks against a plain reference of its gate rules', () => {
     const stats: ModelRunStats = { steps: 0, decisions: 0, refusals: 0 };
     await fc.assert(
       fc.asyncProperty(steps, (s) => checkAgainstReference({ policy: scopedCallbacks }, s, reference, { kernelFunctions: FUNCTIONS, stats })),
-      { numRuns: runs, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      modelParameters(runs),
     );
     expect(stats.decisions).toBeGreaterThan(runs * 2);
     expect(stats.refusals).toBeGreaterThan(runs / 2);

@@ -10,10 +10,11 @@ import { satisfies, subset, valid } from 'semver';
 import { describe, expect, it } from 'vitest';
 import type { PatchInfo } from '@patchwise/core';
 import type { PatchManifest } from '@patchwise/manifest';
-import { checkAgainstReference, findingKey, type ModelGate, type ModelRunStats, type ModelState, type ModelStep } from '@patchwise/testing';
+import { checkAgainstReference, findingKey, type ModelGate, type ModelRunStats, type ModelState } from '@patchwise/testing';
+import { modelParameters, modelRuns, modelSteps } from '@patchwise/testing/model';
 import semverDeps from '@patchwise/plugin-semver-deps';
 
-const runs = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 500;
+const runs = modelRuns();
 const FUNCTIONS = ['f0', 'f1', 'f2'];
 const NAMES = ['a', 'b', 'cap', 'p0', 'p1', 'p2'];
 const RANGES = ['*', '>=1.1.0', '^2.0.0', '<1.1.0', ''];
@@ -47,14 +48,7 @@ const manifest = (n: number): fc.Arbitrary<PatchManifest> =>
       return out as unknown as PatchManifest;
     });
 
-const step = (n: number): fc.Arbitrary<ModelStep> =>
-  fc.oneof(
-    { weight: 5, arbitrary: manifest(n).map((m) => ({ kind: 'enable' as const, manifest: m })) },
-    { weight: 3, arbitrary: fc.nat(9).map((target) => ({ kind: 'disable' as const, target })) },
-    { weight: 1, arbitrary: fc.nat(9).map((target) => ({ kind: 'reenable' as const, target })) },
-    { weight: 3, arbitrary: fc.constantFrom(0, 500, 3000).map((ms) => ({ kind: 'advance' as const, ms })) },
-  );
-const steps = fc.integer({ min: 1, max: 14 }).chain((length) => fc.tuple(...Array.from({ length }, (_, i) => step(i))));
+const steps = modelSteps(manifest, { maxLength: 14 });
 
 // The reference: the README's rules, read off the patches as they are.
 
@@ -148,7 +142,7 @@ describe('semver-deps against a plain reference of its rules', () => {
       fc.asyncProperty(options, steps, (o, s) =>
         checkAgainstReference({ policy: semverDeps, options: o }, s, reference(o), { kernelFunctions: FUNCTIONS, stats }),
       ),
-      { numRuns: runs, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      modelParameters(runs),
     );
     expect(stats.decisions).toBeGreaterThan(runs * 2);
     expect(stats.refusals).toBeGreaterThan(runs / 2);

@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PatchInfo } from '@patchwise/core';
 import type { PatchManifest } from '@patchwise/manifest';
-import { checkAgainstReference, findingKey, type ModelGate, type ModelRunStats, type ModelState, type ModelStep } from '@patchwise/testing';
+import { checkAgainstReference, findingKey, type ModelGate, type ModelRunStats, type ModelState } from '@patchwise/testing';
+import { modelParameters, modelRuns, modelSteps } from '@patchwise/testing/model';
 import vendorTags from '@patchwise/plugin-vendor-tags';
 
-const runs = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 500;
+const runs = modelRuns();
 const FUNCTIONS = ['f0', 'f1', 'f2', 'f3', 'f4'];
 // `é` composed and decomposed: one name in NFC.
 const VENDORS = [undefined, 'acme', 'globex', 'caf\u00e9', 'cafe\u0301'];
@@ -43,14 +44,7 @@ const manifest = (n: number): fc.Arbitrary<PatchManifest> =>
     })
     .map((m) => ({ name: `p${n}`, functions: m.functions, replace: m.replace, tags: m.tags, ...(m.vendor === undefined ? {} : { vendor: m.vendor }) }));
 
-const step = (n: number): fc.Arbitrary<ModelStep> =>
-  fc.oneof(
-    { weight: 5, arbitrary: manifest(n).map((m) => ({ kind: 'enable' as const, manifest: m })) },
-    { weight: 3, arbitrary: fc.nat(9).map((target) => ({ kind: 'disable' as const, target })) },
-    { weight: 1, arbitrary: fc.nat(9).map((target) => ({ kind: 'reenable' as const, target })) },
-    { weight: 3, arbitrary: fc.constantFrom(0, 500, 3000).map((ms) => ({ kind: 'advance' as const, ms })) },
-  );
-const steps = fc.integer({ min: 1, max: 14 }).chain((length) => fc.tuple(...Array.from({ length }, (_, i) => step(i))));
+const steps = modelSteps(manifest, { maxLength: 14 });
 
 // The reference: the README's rules, read off the patches as they are.
 
@@ -118,7 +112,7 @@ describe('vendor-tags against a plain reference of its rules', () => {
       fc.asyncProperty(options, steps, (o, s) =>
         checkAgainstReference({ policy: vendorTags, options: o }, s, reference(o), { kernelFunctions: FUNCTIONS, stats }),
       ),
-      { numRuns: runs, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      modelParameters(runs),
     );
     // A smoke alarm for a generator that stopped reaching the rules.
     expect(stats.decisions).toBeGreaterThan(runs * 2);
