@@ -15,7 +15,7 @@
 // and rewritten at exit.
 const { Buffer } = require('node:buffer');
 const { createHash } = require('node:crypto');
-const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { homedir } = require('node:os');
 const { dirname, isAbsolute, join } = require('node:path');
@@ -71,6 +71,8 @@ const chunkRequire = Object.assign(function require(id) {
 const cacheDir = debug ? undefined : cacheFolder();
 /** Code caches to write at exit: the chunks that were compiled without one. */
 const toCache = [];
+/** Code caches this run read or wrote: never pruned by it. */
+const inUse = new Set();
 
 /** Compile and run one chunk of the bundle (see scripts/bundle-cli.mjs) with its code cache. */
 function loadChunk(file) {
@@ -81,6 +83,7 @@ function loadChunk(file) {
   const header = Buffer.from(`patchwise-code-cache ${hash} ${process.version} ${process.arch}\n`);
   const cacheFile = cacheDir && join(cacheDir, `${hash.slice(0, 32)}-${process.version}.bin`);
   const cachedData = cacheFile && readCache(cacheFile, header);
+  if (cacheFile) inUse.add(cacheFile);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
@@ -98,8 +101,35 @@ function loadChunk(file) {
   return module.exports;
 }
 
+/**
+ * How many code caches of other chunks (other builds, other versions, other Node releases) a
+ * writing run leaves: a new build adds a file per changed chunk, so without a bound the folder
+ * grows with every upgrade. The oldest go first; a version still in use rewrites its own once.
+ */
+const KEEP_OTHERS = 128;
+const CACHE_NAME = /^[0-9a-f]{32}-v\d+\.\d+\.\d+\.bin$/;
+const STALE_TEMP = /^[0-9a-f]{32}-v\d+\.\d+\.\d+\.bin\.\d+\.tmp$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Drops all but the `KEEP_OTHERS` newest other caches, and temp files a killed run left a day ago. */
+function pruneCaches() {
+  const others = [];
+  for (const name of readdirSync(cacheDir)) {
+    const file = join(cacheDir, name);
+    if (inUse.has(file) || !(CACHE_NAME.test(name) || STALE_TEMP.test(name))) continue;
+    const stat = lstatSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || stat.uid !== process.getuid()) continue;
+    if (STALE_TEMP.test(name)) {
+      if (Date.now() - stat.mtimeMs > DAY_MS) unlinkSync(file);
+    } else others.push({ file, time: stat.mtimeMs });
+  }
+  others.sort((a, b) => b.time - a.time);
+  for (const { file } of others.slice(KEEP_OTHERS)) unlinkSync(file);
+}
+
 // At exit the caches also hold the functions this run compiled, not only the top level.
 process.once('exit', () => {
+  if (toCache.length === 0) return;
   for (const { script, header, cacheFile } of toCache) {
     const temp = `${cacheFile}.${process.pid}.tmp`;
     try {
@@ -114,6 +144,11 @@ process.once('exit', () => {
         // nothing was written
       }
     }
+  }
+  try {
+    pruneCaches();
+  } catch {
+    // a cache that cannot be pruned only costs space
   }
 });
 

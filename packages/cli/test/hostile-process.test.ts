@@ -139,6 +139,47 @@ describe('the launcher', () => {
     expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('B\n');
   });
 
+  it('keeps the 128 newest caches of other builds when it writes, never one in use, and leaves other files alone', () => {
+    const { bin, bundle } = launcher('cache-prune');
+    const cache = join(temp, 'cache-prune');
+    const folder = join(cache, 'patchwise');
+    bundle("const who = require('./patchwise-who.cjs');\nmodule.exports = { main: async () => { process.stdout.write(who); return 0; } };\n");
+    bundle("module.exports = 'A\\n';\n", 'who');
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('A\n');
+    const own = readdirSync(folder);
+    expect(own).toHaveLength(2);
+    // The entry's cache, in use by every run, is older than any other.
+    for (const name of own) utimesSync(join(folder, name), new Date(1_000_000_000_000), new Date(1_000_000_000_000));
+    // 140 caches of other builds, file i written i minutes after the first; a killed run's temp
+    // files, one old and one fresh; and files that are not caches.
+    const old = (i: number) => `${i.toString(16).padStart(32, '0')}-v20.0.0.bin`;
+    for (let i = 0; i < 140; i += 1) {
+      writeFileSync(join(folder, old(i)), 'x', { mode: 0o600 });
+      utimesSync(join(folder, old(i)), new Date(1_600_000_000_000 + i * 60_000), new Date(1_600_000_000_000 + i * 60_000));
+    }
+    const [staleTemp, freshTemp] = [`${old(500)}.123.tmp`, `${old(501)}.124.tmp`];
+    for (const name of [staleTemp, freshTemp, 'notes.txt', 'kernels.bin']) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
+    utimesSync(join(folder, staleTemp), new Date(1_600_000_000_000), new Date(1_600_000_000_000));
+    // A run that writes nothing prunes nothing.
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('A\n');
+    expect(readdirSync(folder)).toHaveLength(2 + 140 + 4);
+    // A new build of the chunk: its cache is written, and the folder pruned.
+    bundle("module.exports = 'B\\n';\n", 'who');
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('B\n');
+    const left = new Set(readdirSync(folder));
+    const kept = Array.from({ length: 140 }, (_, i) => i).filter((i) => left.has(old(i)));
+    // 128 others kept, the newest: the previous build's chunk cache (made older than all) is gone.
+    expect(kept).toEqual(Array.from({ length: 128 }, (_, i) => 12 + i));
+    // Of the first run's two caches only the entry's is left: in use, however old.
+    expect(own.filter((name) => left.has(name))).toHaveLength(1);
+    expect(left.has(freshTemp) && !left.has(staleTemp)).toBe(true);
+    expect(left.has('notes.txt') && left.has('kernels.bin')).toBe(true);
+    // The entry's, the new chunk's, 128 others, the fresh temp file and the two that are not caches.
+    expect(left.size).toBe(1 + 1 + 128 + 1 + 2);
+    // And the next run still runs the new build.
+    expect(spawn(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe('B\n');
+  });
+
   it('keeps its cache in a per-user folder of mode 0700, and ignores one others can write', () => {
     const { bin, bundle } = launcher('cache-folder');
     const cache = join(temp, 'cache-folder');
