@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { basename, dirname, extname, join } from 'node:path';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import type { Loader } from 'cosmiconfig';
-import { checkSize, checkValue, decodeUtf8, Diagnostic, refuseSpecialFile, YamlSource } from '@patchwise/diagnostics';
+import { checkSize, checkValue, decodeUtf8, Diagnostic, refuseSpecialFile, YAML_LIMITS, YamlSource } from '@patchwise/diagnostics';
 import { importModule, withinLoadTimeout } from './import.js';
 
 export const MODULE_NAME = 'patchwise';
@@ -173,12 +173,13 @@ function loadError(file: string, err: unknown): Diagnostic {
 }
 
 /**
- * cosmiconfig reads every candidate it finds on the way up: a FIFO named like a config would block
- * discovery for good. Look first, the way it searches (up to the first folder with a package.json).
+ * cosmiconfig reads every candidate it finds on the way up, whole: a FIFO named like a config would
+ * block discovery for good, and a file of gigabytes would be read into memory before our size check.
+ * Look first, the way it searches (up to the first folder with a package.json).
  */
 function refuseSpecialCandidates(cwd: string): void {
   for (let dir = cwd; ; dir = dirname(dir)) {
-    for (const place of SEARCH_PLACES) refuseSpecialFile(join(dir, place), 'a config file discovery would read');
+    for (const place of SEARCH_PLACES) refuseSpecialFile(join(dir, place), 'a config file discovery would read', join(dir, place), YAML_LIMITS.maxSize);
     if (['package.json', 'package.yaml'].some((f) => existsSync(join(dir, f))) || dirname(dir) === dir) return;
   }
 }
@@ -198,7 +199,7 @@ export async function discover(cwd: string): Promise<LoadedFile | undefined> {
 
 /** Load a config file named explicitly (`--config FILE`, or an `extends` path). */
 export async function loadFile(file: string): Promise<LoadedFile> {
-  refuseSpecialFile(file, 'the config file');
+  refuseSpecialFile(file, 'the config file', file, YAML_LIMITS.maxSize);
   try {
     const result = await explorer().load(file);
     if (!result) throw new Error('the file holds no configuration');

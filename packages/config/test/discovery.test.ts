@@ -3,6 +3,7 @@
  * stops at the project root (the first folder with a package.json), `configFile` overrides it, and
  * no config at all means no policies.
  */
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GATE_TIMEOUT_MS, loadConfig, SEARCH_PLACES } from '@patchwise/config';
@@ -94,6 +95,25 @@ describe('each search place is found and read', () => {
     const err = await diagnosticOf(loadConfig({ cwd: loop }));
     expect(err).toMatchObject({ code: 'PW_SYNTAX', file: join(loop, 'patchwise.config.mjs') });
     expect(err.reason).toContain('refers to itself');
+  });
+
+  it('a config file over the size limit is refused by its size, before anything reads it', async () => {
+    // Sparse files of 3 GB: read whole (as cosmiconfig reads a candidate), they fail as no string
+    // can hold them; refused by their size, they cost one stat.
+    const huge = (dir: string, name: string) => {
+      truncateSync(join(dir, name), 3 * 1024 ** 3);
+      return join(dir, name);
+    };
+    for (const name of ['patchwise.config.yaml', 'patchwise.config.mjs', 'package.json']) {
+      const dir = tempProject({ [name === 'package.json' ? 'placeholder' : name]: '' });
+      const file = huge(dir, name);
+      const err = await diagnosticOf(loadConfig({ cwd: dir }));
+      expect(err, name).toMatchObject({ code: 'PW_TOO_LARGE', file });
+      expect(err.reason).toBe(`file is ${3 * 1024 ** 3} bytes; the limit is ${5 * 1024 * 1024}`);
+    }
+    const dir = tempProject({ 'big.yaml': '' });
+    const err = await diagnosticOf(loadConfig({ cwd: dir, configFile: huge(dir, 'big.yaml') }));
+    expect(err).toMatchObject({ code: 'PW_TOO_LARGE', file: join(dir, 'big.yaml') });
   });
 
   it('`$import` (cosmiconfig\'s own merging, outside `extends`\' checks) is refused in every kind of config', async () => {

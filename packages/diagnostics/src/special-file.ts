@@ -23,11 +23,15 @@ function refusal(file: string, kind: string, what: string): Diagnostic {
   });
 }
 
-/** Throws a `Diagnostic` when `file` exists and is a special file (links followed); else nothing. */
-export function refuseSpecialFile(file: string, what = 'the file', display = file): void {
+/**
+ * Throws a `Diagnostic` when `file` exists and is a special file (links followed), or a regular file
+ * over `maxBytes` when given: for files a library reads whole before our own checks see them.
+ */
+export function refuseSpecialFile(file: string, what = 'the file', display = file, maxBytes?: number): void {
   const stats = statSync(file, { throwIfNoEntry: false });
   const kind = stats && specialFileKind(stats);
   if (kind) throw refusal(display, kind, what);
+  if (maxBytes !== undefined && stats?.isFile() && stats.size > maxBytes) throw tooLarge(display, stats.size, maxBytes, false);
 }
 
 /** A file over `maxBytes` is refused with what it holds (or at least holds) and the limit. */
