@@ -79,7 +79,15 @@ class MarkedNops implements NopList {
   }
 
   toArray(): FuncRef[] {
-    return [...this];
+    // Sized once and filled by index: spreading the iterator grows the array as it goes.
+    const out = new Array<FuncRef>(this.length);
+    let [position, at] = [0, 0];
+    for (const funcs of this.#groups) {
+      for (let i = 0; i < funcs.length; i += 1, position += 1) {
+        if (bitSet(this.#bits, position)) out[at++] = funcs[i] as FuncRef;
+      }
+    }
+    return out;
   }
 
   toJSON(): FuncRef[] {
