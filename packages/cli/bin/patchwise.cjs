@@ -116,10 +116,11 @@ function pruneCaches() {
   const others = [];
   for (const name of readdirSync(cacheDir)) {
     const file = join(cacheDir, name);
-    if (inUse.has(file) || !(CACHE_NAME.test(name) || STALE_TEMP.test(name))) continue;
+    const temp = STALE_TEMP.test(name);
+    if (inUse.has(file) || !(temp || CACHE_NAME.test(name))) continue;
     const stat = lstatSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile() || stat.uid !== process.getuid()) continue;
-    if (STALE_TEMP.test(name)) {
+    if (temp) {
       if (Date.now() - stat.mtimeMs > DAY_MS) unlinkSync(file);
     } else others.push({ file, time: stat.mtimeMs });
   }

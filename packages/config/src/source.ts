@@ -179,7 +179,10 @@ function loadError(file: string, err: unknown): Diagnostic {
  */
 function refuseSpecialCandidates(cwd: string): void {
   for (let dir = cwd; ; dir = dirname(dir)) {
-    for (const place of SEARCH_PLACES) refuseSpecialFile(join(dir, place), 'a config file discovery would read', join(dir, place), YAML_LIMITS.maxSize);
+    for (const place of SEARCH_PLACES) {
+      const file = join(dir, place);
+      refuseSpecialFile(file, 'a config file discovery would read', file, YAML_LIMITS.maxSize);
+    }
     if (['package.json', 'package.yaml'].some((f) => existsSync(join(dir, f))) || dirname(dir) === dir) return;
   }
 }

@@ -45,13 +45,9 @@ class MarkedNops implements NopList {
     Object.freeze(this);
   }
 
-  *[Symbol.iterator](): Iterator<FuncRef> {
-    let position = 0;
-    for (const funcs of this.#groups) {
-      for (let i = 0; i < funcs.length; i += 1, position += 1) {
-        if (bitSet(this.#bits, position)) yield funcs[i] as FuncRef;
-      }
-    }
+  /** Over a `toArray()`: reading every nop is the one time the list becomes an array. */
+  [Symbol.iterator](): Iterator<FuncRef> {
+    return this.toArray()[Symbol.iterator]();
   }
 
   at(index: number): FuncRef | undefined {
